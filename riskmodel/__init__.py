@@ -1,0 +1,40 @@
+"""riskmodel: actuarial risk modeling of customer losses at crypto exchanges.
+
+Fit heavy-tailed severities and exposure-scaled frequencies to incident data, simulate annual
+losses with insurance, and size the reserve that covers a year's losses with probability p.
+
+Importing the package is light: subpackages load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "LossModel": "riskmodel.model",
+    "Layer": "riskmodel.insurance",
+    "InsuranceProgram": "riskmodel.insurance",
+    "simulate": "riskmodel.simulate",
+    "SimulationResult": "riskmodel.simulate",
+    "fit_severity": "riskmodel.fit",
+    "SeverityFit": "riskmodel.fit",
+    "reserve": "riskmodel.reserve",
+    "ReserveResult": "riskmodel.reserve",
+    "DataError": "riskmodel._errors",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'riskmodel' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,301 @@
+"""SimulationResult: what a simulation keeps, and the risk measures it gives.
+
+The engine keeps, for each of the gross, ceded and net annual losses, exact running moments
+over all simulated years and the largest ``m`` totals with their per-category parts ("the
+tail"). Quantiles, TVaR, exceedance probabilities and their confidence intervals are exact
+order-statistic computations for every level the tail covers.
+
+Quantile definitions (``n`` simulated years, order statistics ``X_(1) <= ... <= X_(n)``):
+
+- ``kind="lower"``: ``X_(ceil(n p))``, the smallest x with empirical cdf >= p (the default;
+  the usual VaR).
+- ``kind="upper"``: ``X_(floor(n p) + 1)``, the smallest x with empirical cdf > p.
+
+The confidence interval of a quantile is distribution-free: ``[X_(r), X_(s)]`` with
+``r = B^{-1}(alpha/2)`` and ``s = B^{-1}(1 - alpha/2) + 1`` for ``B = Binomial(n, p)``, which
+covers the true quantile with probability >= level (up to the discreteness of B).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["LossSample", "SimulationResult"]
+
+
+@dataclass(frozen=True)
+class LossSample:
+    """Annual losses of one kind (gross, ceded or net): moments and the retained tail."""
+
+    name: str
+    categories: tuple[str, ...]
+    n: int
+    mean: float
+    var: float
+    cat_mean: np.ndarray
+    cat_var: np.ndarray
+    tail: np.ndarray = field(repr=False)  # largest totals, descending
+    tail_parts: np.ndarray = field(repr=False)  # (m, k) per-category parts of those totals
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the annual loss."""
+        return math.sqrt(self.var)
+
+    @property
+    def mean_se(self) -> float:
+        """Monte Carlo standard error of :attr:`mean`."""
+        return math.sqrt(self.var / self.n)
+
+    @property
+    def min_level(self) -> float:
+        """Smallest probability level whose quantile the retained tail determines."""
+        return 1.0 - len(self.tail) / self.n
+
+    def _order_stat(self, rank: int) -> float:
+        """X_(rank), 1-based ascending."""
+        idx = self.n - rank
+        if idx >= len(self.tail):
+            raise ValueError(
+                f"{self.name}: order statistic {rank} of {self.n} lies below the retained tail "
+                f"(levels >= {self.min_level:.6g} are kept); simulate with a lower min_level"
+            )
+        return float(self.tail[max(idx, 0)])
+
+    def _rank(self, p: float, kind: str) -> int:
+        if not 0 < p < 1:
+            raise ValueError(f"p: must lie in (0, 1), got {p}")
+        if kind == "lower":
+            return max(math.ceil(self.n * p - 1e-9), 1)
+        if kind == "upper":
+            return min(math.floor(self.n * p + 1e-9) + 1, self.n)
+        raise ValueError(f"kind: must be 'lower' or 'upper', got {kind!r}")
+
+    def quantile(self, p: float, kind: str = "lower") -> float:
+        """Empirical quantile (VaR) at level ``p``; see the module notes for ``kind``."""
+        return self._order_stat(self._rank(p, kind))
+
+    def quantile_ci(self, p: float, level: float = 0.95) -> tuple[float, float]:
+        """Distribution-free confidence interval of the ``p``-quantile from order statistics."""
+        if not 0 < level < 1:
+            raise ValueError(f"level: must lie in (0, 1), got {level}")
+        a = (1.0 - level) / 2.0
+        r = max(int(stats.binom.ppf(a, self.n, p)), 1)
+        s = min(int(stats.binom.ppf(1.0 - a, self.n, p)) + 1, self.n)
+        return self._order_stat(r), self._order_stat(s)
+
+    def tvar(self, p: float) -> float:
+        """Tail value at risk (expected shortfall) at level ``p``.
+
+        Notes
+        -----
+        The Acerbi-Tasche estimator :math:`\\frac{1}{n(1-p)}\\left(\\sum_{i=1}^{\\lfloor
+        n(1-p)\\rfloor} X_{(n-i+1)} + (n(1-p) - \\lfloor n(1-p)\\rfloor) X_{(n-\\lfloor
+        n(1-p)\\rfloor)}\\right)`, the sample version of :math:`\\frac1{1-p}\\int_p^1
+        \\mathrm{VaR}_u\\,du`.
+        """
+        m = self.n * (1.0 - p)
+        j = math.floor(m + 1e-9)
+        if j + 1 > len(self.tail):
+            self._order_stat(self.n - j)  # raises the informative error
+        s = float(np.sum(self.tail[:j]))
+        if m > j and j < len(self.tail):
+            s += (m - j) * float(self.tail[j])
+        return s / m
+
+    def tvar_se(self, p: float) -> float:
+        """Asymptotic standard error of :meth:`tvar`.
+
+        Notes
+        -----
+        :math:`\\mathrm{Var}(\\widehat{ES}_p) \\approx \\frac{\\mathrm{Var}(X \\mid X > v) +
+        p\\,(ES_p - v)^2}{n (1-p)}` with :math:`v = \\mathrm{VaR}_p` (Manistre & Hancock 2005).
+        """
+        v = self.quantile(p)
+        j = max(math.floor(self.n * (1.0 - p) + 1e-9), 2)
+        top = self.tail[:j]
+        es = self.tvar(p)
+        return math.sqrt((float(np.var(top, ddof=1)) + p * (es - v) ** 2) / (self.n * (1.0 - p)))
+
+    def exceedance(self, x) -> np.ndarray | float:
+        """P(S > x), from the retained tail (``x`` must lie within it, else an error)."""
+        xs = np.atleast_1d(np.asarray(x, dtype=float))
+        floor = float(self.tail[-1]) if len(self.tail) < self.n else -math.inf
+        if (xs < floor).any():
+            raise ValueError(
+                f"{self.name}: exceedance below {floor:g} is not determined by the retained tail"
+            )
+        asc = self.tail[::-1]
+        counts = len(asc) - np.searchsorted(asc, xs, side="right")
+        out = counts / self.n
+        return float(out[0]) if np.ndim(x) == 0 else out
+
+    def contributions(self, p: float, measure: str = "var", bandwidth: float | None = None):
+        """Per-category Euler contributions to VaR or TVaR at level ``p``.
+
+        Notes
+        -----
+        TVaR: the mean of each category's part over the years beyond VaR, scaled so the parts
+        add up to :meth:`tvar`. VaR: the mean of each part over the years whose totals rank
+        within ``bandwidth`` (default ``sqrt(n (1-p))`` order statistics, at least 1) of the
+        VaR rank, rescaled to add up to the VaR (Tasche 2009, kernel estimator).
+        """
+        if measure == "tvar":
+            j = max(math.floor(self.n * (1.0 - p) + 1e-9), 1)
+            parts = self.tail_parts[:j].mean(axis=0)
+            total = self.tvar(p)
+        elif measure == "var":
+            rank = self._rank(p, "lower")
+            idx = self.n - rank
+            h = int(bandwidth if bandwidth is not None else max(math.sqrt(self.n * (1 - p)), 1))
+            lo, hi = max(idx - h, 0), min(idx + h + 1, len(self.tail))
+            if idx >= len(self.tail):
+                self._order_stat(rank)
+            parts = self.tail_parts[lo:hi].mean(axis=0)
+            total = self.quantile(p)
+        else:
+            raise ValueError(f"measure: must be 'var' or 'tvar', got {measure!r}")
+        s = parts.sum()
+        scaled = parts * (total / s) if s > 0 else parts
+        return dict(zip(self.categories, (float(v) for v in scaled), strict=True))
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Result of :func:`riskmodel.simulate`.
+
+    Attributes
+    ----------
+    gross, ceded, net : LossSample
+        Annual losses before insurance, recovered from insurance, and retained.
+    reinstatement_premium : float
+        Mean annual reinstatement premium due under the programme.
+    analytic : dict
+        Analytic E[S] and Var[S] per category where they exist, for :meth:`describe`.
+    provenance : dict
+        seed, n_sims, block_size, n_threads, backend, version, elapsed seconds.
+    """
+
+    gross: LossSample
+    ceded: LossSample
+    net: LossSample
+    reinstatement_premium: float
+    analytic: dict[str, dict[str, float]]
+    provenance: dict[str, Any]
+
+    @property
+    def n_sims(self) -> int:
+        """Number of simulated years."""
+        return self.gross.n
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Category names."""
+        return self.gross.categories
+
+    def _view(self, of: str) -> LossSample:
+        if of not in ("gross", "net", "ceded"):
+            raise ValueError(f"of: must be 'gross', 'net' or 'ceded', got {of!r}")
+        return getattr(self, of)
+
+    def quantile(self, p: float, kind: str = "lower", of: str = "gross") -> float:
+        """VaR at level ``p`` of the gross (default), net or ceded annual loss."""
+        return self._view(of).quantile(p, kind)
+
+    def quantile_ci(self, p: float, level: float = 0.95, of: str = "gross") -> tuple[float, float]:
+        """Order-statistic confidence interval of the ``p``-quantile."""
+        return self._view(of).quantile_ci(p, level)
+
+    def tvar(self, p: float, of: str = "gross") -> float:
+        """TVaR (expected shortfall) at level ``p``."""
+        return self._view(of).tvar(p)
+
+    def exceedance(self, x, of: str = "gross"):
+        """P(annual loss > x)."""
+        return self._view(of).exceedance(x)
+
+    def by_category(self):
+        """DataFrame of the simulated mean and standard deviation per category, gross/ceded/net."""
+        import pandas as pd
+
+        rows = {}
+        for v in (self.gross, self.ceded, self.net):
+            rows[f"{v.name}_mean"] = v.cat_mean
+            rows[f"{v.name}_std"] = np.sqrt(v.cat_var)
+        return pd.DataFrame(rows, index=list(self.categories))
+
+    def describe(self):
+        """Audit table: simulated moments beside the analytic ones, with relative errors and flags.
+
+        A row is flagged when the simulated mean lies more than 4 Monte Carlo standard errors
+        from E[S] = E[N] E[X]; where E[S] or Var[S] is infinite the sample value is not an
+        estimate of anything and the row says so.
+        """
+        import pandas as pd
+
+        g = self.gross
+        rows = []
+        names = [*self.categories, "total"]
+        means = [*g.cat_mean, g.mean]
+        vars_ = [*g.cat_var, g.var]
+        for name, m, v in zip(names, means, vars_, strict=True):
+            a = self.analytic.get(name, {})
+            am, av = a.get("mean", math.nan), a.get("var", math.nan)
+            se = math.sqrt(v / g.n)
+            rel = (m - am) / am if math.isfinite(am) and am != 0 else math.nan
+            if not math.isfinite(am):
+                flag = "infinite mean: sample mean meaningless" if am == math.inf else "n/a"
+            else:
+                flag = "ok" if abs(m - am) <= 4 * se else "CHECK: > 4 s.e."
+            rows.append(
+                {
+                    "category": name,
+                    "sim_mean": m,
+                    "analytic_mean": am,
+                    "rel_error_mean": rel,
+                    "mc_se_mean": se,
+                    "sim_var": v,
+                    "analytic_var": av,
+                    "rel_error_var": (v - av) / av if math.isfinite(av) and av else math.nan,
+                    "flag": flag,
+                }
+            )
+        return pd.DataFrame(rows).set_index("category")
+
+    def summary(self, p: float = 0.995) -> str:
+        """Readable summary: moments and VaR/TVaR at ``p`` for gross, ceded and net."""
+        lines = [
+            f"Simulation: {self.n_sims:,} years, seed {self.provenance.get('seed')}, "
+            f"block size {self.provenance.get('block_size')}",
+            f"{'':8}{'mean':>16}{'std':>16}{f'VaR {p:g}':>18}{f'TVaR {p:g}':>18}",
+        ]
+        for v in (self.gross, self.ceded, self.net):
+            lines.append(
+                f"{v.name:8}{v.mean:>16,.0f}{v.std:>16,.0f}"
+                f"{v.quantile(p):>18,.0f}{v.tvar(p):>18,.0f}"
+            )
+        return "\n".join(lines)
+
+    def to_dict(self, levels=(0.9, 0.95, 0.99, 0.995, 0.999)) -> dict[str, Any]:
+        """JSON-friendly record: moments, quantiles with intervals, TVaR, provenance."""
+        out: dict[str, Any] = {"provenance": dict(self.provenance)}
+        for v in (self.gross, self.ceded, self.net):
+            d: dict[str, Any] = {
+                "mean": v.mean,
+                "std": v.std,
+                "by_category_mean": dict(
+                    zip(self.categories, map(float, v.cat_mean), strict=True)
+                ),
+            }
+            for p in levels:
+                if p >= v.min_level:
+                    d[f"var_{p:g}"] = v.quantile(p)
+                    d[f"var_{p:g}_ci95"] = list(v.quantile_ci(p))
+                    d[f"tvar_{p:g}"] = v.tvar(p)
+            out[v.name] = d
+        return out
