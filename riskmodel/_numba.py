@@ -12,12 +12,21 @@ import os
 
 import numba
 
-__all__ = ["default_threads", "jit"]
+__all__ = ["default_threads", "jit", "jit_inline"]
 
 
 def jit(fn):
     """Compile ``fn`` in nopython mode with ``cache=True, nogil=True``."""
     return numba.njit(cache=True, nogil=True)(fn)
+
+
+def jit_inline(fn):
+    """Like :func:`jit`, and inlined into its callers at numba IR level.
+
+    For the small functions of inner loops (random variates): a call would otherwise pass the
+    array arguments with reference counting, which costs more than the work itself.
+    """
+    return numba.njit(cache=True, nogil=True, inline="always")(fn)
 
 
 def default_threads() -> int:

@@ -1,7 +1,9 @@
 """Compiled kernels of the simulator.
 
-Each kernel is a numba function compiled with ``cache=True, nogil=True``; ``kernel.py_func``
-is its plain-Python twin (same code, same random draws), which the tests compare against.
+Random numbers come from an inlined xoshiro256** stream per block (``_random``), seeded from
+the block's NumPy generator. Each kernel is a numba function compiled with ``cache=True,
+nogil=True``; ``kernel.py_func`` is its plain-Python twin (same code, same random draws),
+which the tests compare against.
 
 Severity samplers are selected by an integer family code; a category's severity parameters
 travel as one row ``par`` of a float array::
@@ -21,6 +23,7 @@ import math
 import numpy as np
 
 from .._numba import jit
+from ._random import next_double, poisson, std_gamma, std_normal
 from ._special import ndtri
 
 # family codes (keep in step with riskmodel.simulate._specs)
@@ -62,12 +65,12 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
 
 
 @jit
-def draw_severity(rng, code: int, par: np.ndarray) -> float:
+def draw_severity(state, code: int, par: np.ndarray) -> float:
     """One loss from the (truncated, capped) severity of family ``code``."""
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
-        x = math.exp(par[0] + par[1] * rng.standard_normal())
+        x = math.exp(par[0] + par[1] * std_normal(state))
     else:
-        u = rng.random()
+        u = next_double(state)
         x = sev_isf(code, par, par[5] + (1.0 - u) * (par[4] - par[5]))
         if x < par[6]:
             x = par[6]
@@ -79,23 +82,22 @@ def draw_severity(rng, code: int, par: np.ndarray) -> float:
 
 
 @jit
-def draw_count(rng, kind: int, fpar: np.ndarray) -> int:
+def draw_count(state, kind: int, fpar: np.ndarray) -> int:
     """One annual count: Poisson(fpar[0]), or negative binomial NB2 (mean fpar[0], shape fpar[1])
     drawn as a gamma-Poisson mixture."""
     if kind == POISSON:
-        return rng.poisson(fpar[0])
-    lam = rng.gamma(fpar[1], fpar[0] / fpar[1])
-    return rng.poisson(lam)
+        return poisson(state, fpar[0])
+    return poisson(state, std_gamma(state, fpar[1]) * fpar[0] / fpar[1])
 
 
 @jit
-def compound_block(rng, freq_kind, freq_par, sev_code, sev_par, occ_par, occ_cover, gross, occ):
+def compound_block(state, freq_kind, freq_par, sev_code, sev_par, occ_par, occ_cover, gross, occ):
     """Simulate ``gross.shape[0]`` years of compound losses for every compiled category.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The block's own stream.
+    state : uint64[4]
+        The block's xoshiro256** state (:func:`riskmodel.simulate._random.new_state`).
     freq_kind : int64[k]
         Frequency family per category (``POISSON`` or ``NEGBIN``).
     freq_par : float64[k, 2]
@@ -120,10 +122,10 @@ def compound_block(rng, freq_kind, freq_par, sev_code, sev_par, occ_par, occ_cov
                 occ[i, layer, c] = 0.0
             if sev_code[c] < 0:
                 continue
-            m = draw_count(rng, freq_kind[c], freq_par[c])
+            m = draw_count(state, freq_kind[c], freq_par[c])
             s = 0.0
             for _ in range(m):
-                x = draw_severity(rng, sev_code[c], sev_par[c])
+                x = draw_severity(state, sev_code[c], sev_par[c])
                 s += x
                 for layer in range(n_layers):
                     if occ_cover[layer, c] and x > occ_par[layer, 0]:

@@ -26,6 +26,7 @@ from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
 from . import _kernels as K
+from ._random import new_state
 from ._specs import frequency_spec, severity_spec
 from .result import LossSample, SimulationResult
 
@@ -120,17 +121,18 @@ class _Plan:
         k = len(self.names)
         gross = np.empty((n, k))
         occ = np.empty((n, self.occ_par.shape[0], k))
-        K.compound_block(
-            gen,
-            self.freq_kind,
-            self.freq_par,
-            self.sev_code,
-            self.sev_par,
-            self.occ_par,
-            self.occ_cover,
-            gross,
-            occ,
-        )
+        with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
+            K.compound_block(
+                new_state(gen),
+                self.freq_kind,
+                self.freq_par,
+                self.sev_code,
+                self.sev_par,
+                self.occ_par,
+                self.occ_cover,
+                gross,
+                occ,
+            )
         for c in np.flatnonzero(self.sev_code < 0):
             self._python_category(gen, c, gross, occ)
         if self.program is None:

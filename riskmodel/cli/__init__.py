@@ -1,0 +1,79 @@
+"""Command-line interface: ``riskmodel <command>`` (also ``python -m riskmodel``).
+
+Exit status: 0 success; 2 bad input (a one-line message says what and where); 1 internal
+error (one line; set ``RISKMODEL_DEBUG=1`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from .._errors import DataError
+
+__all__ = ["main"]
+
+#: subcommand modules, each with ``add_parser(subparsers)`` and ``run(args) -> int``
+COMMANDS = ("reserve", "fit")
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand."""
+    parser = _Parser(
+        prog="riskmodel",
+        description="Reserves for customer losses at crypto exchanges: fit, simulate, reserve.",
+        epilog="Run 'riskmodel <command> --help' for a command's options and examples.",
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"riskmodel {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"riskmodel.cli._{name}")
+        except ModuleNotFoundError as exc:  # a command whose module is not installed
+            if exc.name != f"riskmodel.cli._{name}":
+                raise
+            continue
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``riskmodel`` console script."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        return int(args.run(args) or 0)
+    except (UsageError, DataError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
+        msg = str(exc).replace("\n", " ")
+        if isinstance(exc, FileNotFoundError) and exc.filename:
+            msg = f"no such file: {exc.filename}"
+        print(f"riskmodel: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("riskmodel: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: one line, exit 1
+        if os.environ.get("RISKMODEL_DEBUG"):
+            raise
+        print(
+            f"riskmodel: internal error: {type(exc).__name__}: {exc} "
+            "(set RISKMODEL_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,94 @@
+"""The command line, end to end in subprocesses."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_cli(*args, env=None, cwd=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "riskmodel", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_reserve_runs_on_bundled_data_and_prints_the_table():
+    out = run_cli("reserve", "--n-sims", "20000")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for word in (
+        "hack",
+        "fraud",
+        "operational",
+        "Reserve (VaR) at 99.5% coverage",
+        "confidence interval",
+        "seed 2026",
+    ):
+        assert word in text
+    assert "Traceback" not in out.stderr
+
+
+def test_reserve_json_parses_and_is_consistent():
+    out = run_cli("reserve", "--n-sims", "20000", "--json", "--seed", "5")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    res = doc["reserve"]
+    assert res["provenance"]["seed"] == 5
+    assert res["n_sims"] == 20000
+    assert res["ci"][0] <= res["reserve"] <= res["ci"][1]
+    assert set(doc["calibration"]["window"]) and doc["calibration"]["threshold"] == 1e6
+
+
+def test_same_seed_same_numbers_whatever_the_thread_count():
+    args = ("reserve", "--n-sims", "300000", "--json", "--seed", "3")
+    one = run_cli(*args, env={"NUMBA_NUM_THREADS": "1"})
+    two = run_cli(*args, env={"NUMBA_NUM_THREADS": "2"})
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    a, b = json.loads(one.stdout)["reserve"], json.loads(two.stdout)["reserve"]
+    assert a["provenance"]["n_threads"] == 1 and b["provenance"]["n_threads"] == 2
+    for key in ("reserve", "ci", "gross", "allocation"):
+        assert a[key] == b[key]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("reserve", "--coverage", "1.5"), "coverage"),
+        (("reserve", "--n-sims", "-3"), "n-sims"),
+        (("reserve", "--data", "does_not_exist.csv"), "does_not_exist.csv"),
+        (("reserve", "--since", "2020", "--until", "2015"), "until"),
+        (("reserve", "--bogus"), "unrecognized"),
+        (("reserve", "--threshold", "1e15"), "threshold"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(args, needle):
+    out = run_cli(*args)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+
+
+def test_bad_csv_names_file_row_and_column(tmp_path):
+    bad = tmp_path / "losses.csv"
+    bad.write_text("date,category,amount_usd\n2020-01-02,hack,5e6\n2021-03-04,hack,-7\n")
+    out = run_cli("reserve", "--data", str(bad))
+    assert out.returncode == 2
+    line = out.stderr.strip()
+    assert "losses.csv" in line and "row 3" in line and "amount_usd" in line
+
+
+def test_python_module_and_help():
+    out = run_cli("--help")
+    assert out.returncode == 0 and "reserve" in out.stdout
+    out = run_cli("reserve", "--help")
+    assert out.returncode == 0 and "examples:" in out.stdout

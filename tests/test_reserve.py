@@ -1,0 +1,88 @@
+"""reserve(): the quantile of the annual loss, its interval, the insurance credit, allocation."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from riskmodel.frequency import Poisson
+from riskmodel.insurance import InsuranceProgram, Layer
+from riskmodel.model import LossModel
+from riskmodel.reserve import reserve
+from riskmodel.severity import LogNormal
+
+
+def test_reserve_of_a_case_with_known_quantile():
+    # X = 1 almost surely, so the annual loss is N ~ Poisson(6): the 99.5% quantile is exact
+    m = LossModel({"x": (Poisson(6.0), LogNormal(10.0, 0.1).capped(1.0))})
+    r = reserve(m, 0.995, rng=1, n_sims=200_000)
+    want = stats.poisson.ppf(0.995, 6.0)
+    assert r.reserve == want == r.gross
+    assert r.ci[0] <= want <= r.ci[1]
+    assert r.recovery == 0
+
+
+def test_interval_brackets_a_continuous_quantile_and_shrinks_with_n():
+    # compound Poisson(lam): p_n1 sf(x) <= P(S > x) <= p_n1 sf(x) + P(N >= 2), so the
+    # p-quantile lies between isf((1-p)/p_n1) and isf((1-p - P(N>=2))/p_n1)
+    lam, dist, p = 0.05, LogNormal(0.0, 1.0), 0.995
+    p_n1 = lam * math.exp(-lam)
+    p_n2plus = 1 - math.exp(-lam) * (1 + lam)
+    q_min = dist.isf((1 - p) / p_n1)
+    q_max = dist.isf((1 - p - p_n2plus) / p_n1)
+    m = LossModel({"x": (Poisson(lam), dist)})
+    small = reserve(m, p, rng=3, n_sims=100_000)
+    big = reserve(m, p, rng=3, n_sims=1_000_000)
+    assert big.ci[1] - big.ci[0] < small.ci[1] - small.ci[0]
+    for r in (small, big):
+        assert r.ci[1] >= q_min and r.ci[0] <= q_max
+
+
+def test_insurance_credit_and_net_reserve():
+    sev = LogNormal(2.0, 1.0)
+    m = LossModel({"a": (Poisson(3.0), sev), "b": (Poisson(1.0), sev)})
+    lay = Layer(attachment=5.0, limit=20.0, reinstatements=math.inf)
+    r = reserve(m, 0.99, rng=7, n_sims=200_000, program=InsuranceProgram([lay]))
+    assert r.recovery > 0
+    assert r.reserve == pytest.approx(r.gross - r.recovery)
+    assert r.ci[0] <= r.reserve <= r.ci[1]
+    assert r.reserve < r.gross
+
+
+@pytest.mark.parametrize("measure", ["var", "tvar"])
+def test_allocation_adds_up_to_the_reserve(measure):
+    sev = LogNormal(1.0, 1.2)
+    m = LossModel({"a": (Poisson(2.0), sev), "b": (Poisson(0.5), LogNormal(2.0, 1.5))})
+    r = reserve(m, 0.99, rng=2, n_sims=200_000, measure=measure)
+    assert sum(r.allocation.values()) == pytest.approx(r.reserve, rel=1e-12)
+    assert all(v >= 0 for v in r.allocation.values())
+    if measure == "tvar":
+        assert r.ci[0] < r.reserve < r.ci[1]
+        assert r.reserve >= reserve(m, 0.99, rng=2, n_sims=200_000).reserve
+
+
+def test_reserve_reproduces_from_seed_and_records_provenance():
+    m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    a = reserve(m, 0.99, rng=5, n_sims=50_000)
+    b = reserve(m, 0.99, rng=5, n_sims=50_000)
+    assert a.to_dict() | {"provenance": 0} == b.to_dict() | {"provenance": 0}
+    assert a.provenance["seed"] == 5 and a.provenance["n_sims"] == 50_000
+    assert "99% coverage" in a.summary()
+    assert np.isfinite(a.reserve)
+
+
+@pytest.mark.parametrize(
+    ("kw", "needle"),
+    [
+        ({"coverage": 1.0}, "coverage"),
+        ({"measure": "es"}, "measure"),
+        ({"n_sims": 100}, "n_sims"),
+        ({"level": 2}, "level"),
+    ],
+)
+def test_bad_arguments(kw, needle):
+    m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    args = {"coverage": 0.99, "rng": 1, "n_sims": 10_000} | kw
+    with pytest.raises(ValueError, match=needle):
+        reserve(m, **args)
