@@ -24,8 +24,9 @@ class LossModel:
         E.g. ``{"hack": (Poisson(3.1), LogNormal(16, 2.4).truncated(lower=1e6))}``. The
         frequency counts the events the severity describes: if the severity is truncated at a
         reporting threshold, the frequency must count events above that threshold.
-    dependence : optional
-        Dependence between categories; ``None`` means independent categories.
+    dependence : GaussianCopula, StudentTCopula, CommonShock, (copula, shock) tuple, or None
+        Dependence between categories (:mod:`riskmodel.dependence`); ``None`` means independent
+        categories. A copula's correlation matrix is in the order of ``categories``.
 
     Examples
     --------
@@ -62,36 +63,108 @@ class LossModel:
                 )
             cats[name] = (freq, sev)
         object.__setattr__(self, "categories", cats)
+        copula, shock = _split_dependence(self.dependence)
+        if copula is not None and copula.corr.shape[0] != len(cats):
+            raise ValueError(
+                f"LossModel: the copula correlation is {copula.corr.shape[0]}x"
+                f"{copula.corr.shape[0]} but the model has {len(cats)} categories"
+            )
+        if shock is not None:
+            unknown = set(shock.affects) - set(cats)
+            if unknown:
+                raise ValueError(
+                    f"LossModel: the common shock names unknown categories {sorted(unknown)}"
+                )
+
+    @property
+    def copula(self):
+        """The copula on annual counts, or ``None``."""
+        return _split_dependence(self.dependence)[0]
+
+    @property
+    def shock(self):
+        """The common shock, or ``None``."""
+        return _split_dependence(self.dependence)[1]
 
     @property
     def names(self) -> tuple[str, ...]:
         """Category names, in order."""
         return tuple(self.categories)
 
+    def _shock_rate(self, name: str) -> float:
+        return self.shock.extra_rate(name) if self.shock is not None else 0.0
+
     def expected_counts(self) -> dict[str, float]:
-        """E[N] per category."""
-        return {n: float(_mean_of(f)) for n, (f, _) in self.categories.items()}
+        """E[N] per category, common-shock losses included."""
+        return {
+            n: float(_mean_of(f)) + self._shock_rate(n) for n, (f, _) in self.categories.items()
+        }
 
     def expected_loss(self) -> dict[str, float]:
         """E[S] = E[N] E[X] per category (``inf`` if a severity mean is infinite)."""
+        counts = self.expected_counts()
         out = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InfiniteMomentWarning)
-            for name, (f, s) in self.categories.items():
-                out[name] = float(_mean_of(f)) * s.mean()
+            for name, (_, s) in self.categories.items():
+                out[name] = counts[name] * s.mean()
         return out
 
     def variance(self) -> dict[str, float]:
-        """Var[S] = E[N] Var[X] + Var[N] E[X]^2 per category (``inf`` where it does not exist)."""
+        """Var[S] = E[N] Var[X] + Var[N] E[X]^2 per category (``inf`` where it does not exist).
+
+        Shock losses in a category form an independent compound Poisson part with the
+        category's severity, adding ``rate_c E[X^2]``.
+        """
         out = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InfiniteMomentWarning)
             for name, (f, s) in self.categories.items():
                 m, v = s.mean(), s.var()
-                en = float(_mean_of(f))
-                vn = float(f.var())
+                en = float(_mean_of(f)) + self._shock_rate(name)
+                vn = float(f.var()) + self._shock_rate(name)
                 out[name] = en * v + vn * m * m if math.isfinite(v) else math.inf
         return out
+
+    def total_variance(self) -> float:
+        """Var of the total annual loss: exact for independence and common shocks, ``nan``
+        under a copula (whose covariances have no closed form)."""
+        if self.copula is not None:
+            return math.nan
+        total = sum(self.variance().values())
+        if self.shock is not None:
+            names = self.names
+            means = {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InfiniteMomentWarning)
+                for n in names:
+                    means[n] = self.categories[n][1].mean()
+            for i, a in enumerate(names):
+                for b in names[i + 1 :]:
+                    pa, pb = self.shock.affects.get(a, 0.0), self.shock.affects.get(b, 0.0)
+                    total += 2 * self.shock.rate * pa * pb * means[a] * means[b]
+        return total
+
+
+def _split_dependence(dep):
+    """(copula, shock) from a dependence argument."""
+    from .dependence import CommonShock, GaussianCopula
+
+    if dep is None:
+        return None, None
+    items = dep if isinstance(dep, tuple) else (dep,)
+    copula = shock = None
+    for item in items:
+        if isinstance(item, GaussianCopula) and copula is None:
+            copula = item
+        elif isinstance(item, CommonShock) and shock is None:
+            shock = item
+        else:
+            raise TypeError(
+                "LossModel: dependence must be a copula, a CommonShock, or a tuple of one of "
+                f"each; got {item!r}"
+            )
+    return copula, shock
 
 
 def _mean_of(freq) -> float:

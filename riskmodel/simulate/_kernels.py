@@ -24,7 +24,7 @@ import numpy as np
 
 from .._numba import jit
 from ._random import next_double, poisson, std_gamma, std_normal
-from ._special import ndtri
+from ._special import ndtr, ndtri, t_cdf
 
 # family codes (keep in step with riskmodel.simulate._specs)
 LOGNORMAL = 0
@@ -91,7 +91,77 @@ def draw_count(state, kind: int, fpar: np.ndarray) -> int:
 
 
 @jit
-def compound_block(state, freq_kind, freq_par, sev_code, sev_par, occ_par, occ_cover, gross, occ):
+def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
+    """Lower quantile of the count distribution at ``u``, by summing the pmf recursively."""
+    if kind == POISSON:
+        lam = fpar[0]
+        if lam <= 0.0:
+            return 0
+        p = math.exp(-lam)
+        ratio_a, ratio_b = 0.0, lam
+    else:
+        mean, r = fpar[0], fpar[1]
+        if mean <= 0.0:
+            return 0
+        q = mean / (mean + r)
+        p = math.exp(r * math.log1p(-q))
+        ratio_a, ratio_b = q, q * (r - 1.0)
+    c = p
+    k = 0
+    # (a, b, 0) recursion: p_k = p_{k-1} (a + b / k)
+    while c < u and k < 100_000_000:
+        k += 1
+        p *= ratio_a + ratio_b / k
+        c += p
+        if p == 0.0 and k > fpar[0]:
+            break
+    return k
+
+
+@jit
+def draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts) -> None:
+    """One year's counts for every category, independent or through a copula."""
+    k = counts.shape[0]
+    if cop_kind == 0:
+        for c in range(k):
+            counts[c] = draw_count(state, freq_kind[c], freq_par[c])
+        return
+    for c in range(k):
+        z[c] = std_normal(state)
+    scale = 1.0
+    if cop_kind == 2:
+        scale = 1.0 / math.sqrt(2.0 * std_gamma(state, 0.5 * df) / df)
+    for c in range(k - 1, -1, -1):  # z <- chol @ z, in place from the last row up
+        acc = 0.0
+        for j in range(c + 1):
+            acc += chol[c, j] * z[j]
+        z[c] = acc * scale
+    for c in range(k):
+        if cop_kind == 1:
+            u = ndtr(z[c])
+        else:
+            u = t_cdf(z[c], df)
+        counts[c] = count_ppf(freq_kind[c], freq_par[c], u)
+
+
+@jit
+def compound_block(
+    state,
+    freq_kind,
+    freq_par,
+    sev_code,
+    sev_par,
+    occ_par,
+    occ_cover,
+    cop_kind,
+    chol,
+    df,
+    shock_rate,
+    shock_p,
+    gross,
+    occ,
+    counts,
+):
     """Simulate ``gross.shape[0]`` years of compound losses for every compiled category.
 
     Parameters
@@ -108,23 +178,42 @@ def compound_block(state, freq_kind, freq_par, sev_code, sev_par, occ_par, occ_c
         Attachment and limit of each per-occurrence layer.
     occ_cover : bool[L, k]
         Whether layer l covers category c.
+    cop_kind : int
+        0 independent counts, 1 Gaussian copula, 2 Student t copula.
+    chol : float64[k, k]
+        Lower Cholesky factor of the copula correlation.
+    df : float
+        Degrees of freedom of the t copula.
+    shock_rate : float
+        Poisson rate of common shocks (0 for none).
+    shock_p : float64[k]
+        Probability that a shock produces a loss in each category.
     gross : float64[n, k]  (output, overwritten)
         Annual gross loss per year and category.
     occ : float64[n, L, k]  (output, overwritten)
         Annual per-occurrence layer losses at 100% (before share and annual terms).
+    counts : int64[n, k]  (output, overwritten)
+        Annual number of losses per category, shocks included (used for the categories
+        sampled in Python, and for audits).
     """
     n, k = gross.shape
     n_layers = occ_par.shape[0]
+    z = np.zeros(k)
     for i in range(n):
+        draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts[i])
+        if shock_rate > 0.0:
+            for _ in range(poisson(state, shock_rate)):
+                for c in range(k):
+                    if next_double(state) < shock_p[c]:
+                        counts[i, c] += 1
         for c in range(k):
             gross[i, c] = 0.0
             for layer in range(n_layers):
                 occ[i, layer, c] = 0.0
             if sev_code[c] < 0:
                 continue
-            m = draw_count(state, freq_kind[c], freq_par[c])
             s = 0.0
-            for _ in range(m):
+            for _ in range(counts[i, c]):
                 x = draw_severity(state, sev_code[c], sev_par[c])
                 s += x
                 for layer in range(n_layers):

@@ -116,11 +116,20 @@ class _Plan:
         self.occ_cover = np.array(
             [self.program.covers(lay, self.names) for lay in occ], dtype=np.bool_
         ).reshape(len(occ), k)
+        copula, shock = model.copula, model.shock
+        self.cop_kind = 0 if copula is None else (1 if math.isinf(copula.df) else 2)
+        self.chol = np.eye(k) if copula is None else _cholesky(copula.corr)
+        self.df = 0.0 if copula is None or math.isinf(copula.df) else float(copula.df)
+        self.shock_rate = 0.0 if shock is None else float(shock.rate)
+        self.shock_p = np.array(
+            [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
+        )
 
     def run_block(self, gen: np.random.Generator, n: int):
         k = len(self.names)
         gross = np.empty((n, k))
         occ = np.empty((n, self.occ_par.shape[0], k))
+        counts = np.empty((n, k), dtype=np.int64)
         with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
             K.compound_block(
                 new_state(gen),
@@ -130,24 +139,24 @@ class _Plan:
                 self.sev_par,
                 self.occ_par,
                 self.occ_cover,
+                self.cop_kind,
+                self.chol,
+                self.df,
+                self.shock_rate,
+                self.shock_p,
                 gross,
                 occ,
+                counts,
             )
         for c in np.flatnonzero(self.sev_code < 0):
-            self._python_category(gen, c, gross, occ)
+            self._python_category(gen, c, counts[:, c], gross, occ)
         if self.program is None:
             return gross, None, np.zeros(n)
         ceded, rp = apply_program(self.program, gross, occ, self.names)
         return gross, ceded, rp
 
-    def _python_category(self, gen, c, gross, occ) -> None:
-        """Severities without a compiled sampler: counts and losses drawn in NumPy."""
-        n = gross.shape[0]
-        if self.freq_kind[c] == K.POISSON:
-            counts = gen.poisson(self.freq_par[c, 0], n)
-        else:
-            mean, shape = self.freq_par[c]
-            counts = gen.poisson(gen.gamma(shape, mean / shape, n))
+    def _python_category(self, gen, c, counts, gross, occ) -> None:
+        """Severities without a compiled sampler: the kernel's counts, losses from sample()."""
         losses = np.asarray(self.sevs[c].sample(int(counts.sum()), gen), dtype=float)
         K.segment_sums(losses, counts, gross[:, c])
         for li in range(self.occ_par.shape[0]):
@@ -158,12 +167,18 @@ class _Plan:
                 )
 
 
+def _cholesky(corr: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor of a correlation matrix (semi-definite ones via a tiny ridge)."""
+    try:
+        return np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        return np.linalg.cholesky(corr + 1e-10 * np.eye(len(corr)))
+
+
 def _analytic(model: LossModel) -> dict[str, dict[str, float]]:
     means, vars_ = model.expected_loss(), model.variance()
     out = {n: {"mean": means[n], "var": vars_[n]} for n in model.names}
-    out["total"] = {"mean": sum(means.values()), "var": sum(vars_.values())}
-    if model.dependence is not None:
-        out["total"]["var"] = math.nan
+    out["total"] = {"mean": sum(means.values()), "var": model.total_variance()}
     return out
 
 
@@ -222,8 +237,6 @@ def simulate(
         raise ValueError(f"n_sims: must be a positive integer, got {n_sims}")
     if backend != "numba":
         raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
-    if model.dependence is not None:
-        raise NotImplementedError("simulate: dependence between categories is not supported yet")
     block_size = int(block_size)
     if block_size < 1:
         raise ValueError(f"block_size: must be positive, got {block_size}")

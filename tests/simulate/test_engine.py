@@ -17,7 +17,7 @@ from riskmodel.simulate._specs import frequency_spec, severity_spec
 from riskmodel.simulate.engine import tail_size
 
 
-def _kernel_inputs(sevs, freqs, layers=((1.0, 2.0),)):
+def _kernel_inputs(sevs, freqs, layers=((1.0, 2.0),), cop_kind=0, rho=0.0, shock=0.0):
     k = len(sevs)
     fk = np.zeros(k, np.int64)
     fp = np.zeros((k, 2))
@@ -28,22 +28,25 @@ def _kernel_inputs(sevs, freqs, layers=((1.0, 2.0),)):
         sc[c], sp[c] = severity_spec(sevs[c])
     op = np.array(layers, float).reshape(-1, 2)
     oc = np.ones((op.shape[0], k), bool)
-    return fk, fp, sc, sp, op, oc
+    chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]))
+    return fk, fp, sc, sp, op, oc, cop_kind, chol, 5.0, shock, np.array([1.0, 0.5])
 
 
-def test_compound_kernel_equals_its_python_twin():
+@pytest.mark.parametrize(("cop_kind", "shock"), [(0, 0.0), (1, 0.3), (2, 0.0)])
+def test_compound_kernel_equals_its_python_twin(cop_kind, shock):
     sevs = [LogNormal(0, 1), LogNormal(1, 2).truncated(lower=3.0).capped(100.0)]
     freqs = [Poisson(3.0), NegativeBinomial(2.0, 1.5)]
-    args = _kernel_inputs(sevs, freqs)
+    args = _kernel_inputs(sevs, freqs, cop_kind=cop_kind, rho=0.6, shock=shock)
     outs = []
     for fn in (K.compound_block, K.compound_block.py_func):
         g = np.empty((200, 2))
         o = np.empty((200, 1, 2))
+        n = np.empty((200, 2), dtype=np.int64)
         with np.errstate(over="ignore"):
-            fn(new_state(np.random.default_rng(5)), *args, g, o)
-        outs.append((g, o))
-    np.testing.assert_array_equal(outs[0][0], outs[1][0])
-    np.testing.assert_array_equal(outs[0][1], outs[1][1])
+            fn(new_state(np.random.default_rng(5)), *args, g, o, n)
+        outs.append((g, o, n))
+    for a, b in zip(outs[0], outs[1], strict=True):
+        np.testing.assert_array_equal(a, b)
     assert outs[0][0].sum() > 0
 
 
