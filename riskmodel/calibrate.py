@@ -27,6 +27,7 @@ from .fit import SeverityFit, fit_severity
 from .frequency import Poisson
 from .model import LossModel
 from .severity import Severity
+from .uncertainty import FittedCategory
 
 __all__ = ["CategoryCalibration", "IndustryCalibration", "calibrate_industry"]
 
@@ -163,6 +164,7 @@ def calibrate_industry(
     pooled_fit = None
     out: dict[str, CategoryCalibration] = {}
     categories = {}
+    uncertainty = {}
     n_years = len(years)
     for c in cats:
         x = losses[c]
@@ -186,8 +188,12 @@ def calibrate_industry(
             severity=fit.dist.truncated(lower=threshold),
         )
         categories[c] = (Poisson(rate), out[c].severity)
+        if total > 0:
+            uncertainty[c] = FittedCategory(
+                fit, rate=rate, log_rate_se=1.0 / math.sqrt(total), truncation=threshold
+            )
     return IndustryCalibration(
-        model=LossModel(categories),
+        model=LossModel(categories, uncertainty=uncertainty),
         categories=out,
         threshold=float(threshold),
         since=lo,

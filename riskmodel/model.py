@@ -27,6 +27,11 @@ class LossModel:
     dependence : GaussianCopula, StudentTCopula, CommonShock, (copula, shock) tuple, or None
         Dependence between categories (:mod:`riskmodel.dependence`); ``None`` means independent
         categories. A copula's correlation matrix is in the order of ``categories``.
+    uncertainty : mapping of str to FittedCategory, optional
+        For the categories whose parameters were estimated, the sampling distribution of the
+        estimates (:class:`riskmodel.uncertainty.FittedCategory`, or any object with
+        ``draw(rng) -> (frequency, severity)``), used by
+        ``simulate(..., parameter_uncertainty=True)``.
 
     Examples
     --------
@@ -39,6 +44,7 @@ class LossModel:
 
     categories: Mapping[str, tuple[Any, Severity]]
     dependence: Any = None
+    uncertainty: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.categories, Mapping) or not self.categories:
@@ -63,6 +69,16 @@ class LossModel:
                 )
             cats[name] = (freq, sev)
         object.__setattr__(self, "categories", cats)
+        if self.uncertainty is not None:
+            unc = dict(self.uncertainty)
+            for name, drawer in unc.items():
+                if name not in cats:
+                    raise ValueError(f"LossModel: uncertainty names unknown category {name!r}")
+                if not callable(getattr(drawer, "draw", None)):
+                    raise TypeError(
+                        f"LossModel: uncertainty[{name!r}] has no draw(rng) method: {drawer!r}"
+                    )
+            object.__setattr__(self, "uncertainty", unc)
         copula, shock = _split_dependence(self.dependence)
         if copula is not None and copula.corr.shape[0] != len(cats):
             raise ValueError(

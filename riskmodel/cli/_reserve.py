@@ -51,6 +51,11 @@ def add_parser(sub) -> None:
         default=None,
         help="worker threads (results do not depend on it)",
     )
+    p.add_argument(
+        "--parameter-uncertainty",
+        action="store_true",
+        help="redraw fitted parameters from their sampling distribution (predictive reserve)",
+    )
     add_data_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument(
@@ -122,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         )
     print()
     name = "VaR" if args.measure == "var" else "TVaR"
+    if args.parameter_uncertainty:
+        print("parameters redrawn from their sampling distribution (predictive reserve)")
     print(f"Reserve ({name}) at {100 * res.coverage:g}% coverage: USD {res.reserve:,.0f}")
     print(f"  {100 * res.level:g}% confidence interval: USD {res.ci[0]:,.0f} to {res.ci[1]:,.0f}")
     print("  allocation: " + ", ".join(f"{k} {v:,.0f}" for k, v in res.allocation.items()))

@@ -25,6 +25,7 @@ from .._numba import default_threads
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
+from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
 from ._random import new_state
 from ._specs import frequency_spec, severity_spec
@@ -97,7 +98,9 @@ class _Tail:
 class _Plan:
     """Everything a block needs, prepared once."""
 
-    def __init__(self, model: LossModel, program: InsuranceProgram | None) -> None:
+    def __init__(
+        self, model: LossModel, program: InsuranceProgram | None, parameter_uncertainty: bool
+    ) -> None:
         self.names = model.names
         k = len(self.names)
         self.freq_kind = np.zeros(k, dtype=np.int64)
@@ -124,19 +127,63 @@ class _Plan:
         self.shock_p = np.array(
             [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
         )
+        self.uncertain = []
+        if parameter_uncertainty:
+            if not model.uncertainty:
+                raise ValueError(
+                    "parameter_uncertainty: the model carries no sampling distributions of its "
+                    "parameters (LossModel(..., uncertainty={name: FittedCategory(...)}); "
+                    "riskmodel.calibrate_industry builds one)"
+                )
+            self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
 
     def run_block(self, gen: np.random.Generator, n: int):
+        """Simulate ``n`` years with the block's generator ``gen``."""
         k = len(self.names)
         gross = np.empty((n, k))
         occ = np.empty((n, self.occ_par.shape[0], k))
         counts = np.empty((n, k), dtype=np.int64)
-        with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
-            K.compound_block(
-                new_state(gen),
-                self.freq_kind,
+        state = new_state(gen)
+        if not self.uncertain:
+            self._run_chunk(
+                state,
+                gen,
                 self.freq_par,
+                self.freq_kind,
                 self.sev_code,
                 self.sev_par,
+                self.sevs,
+                gross,
+                occ,
+                counts,
+            )
+        else:
+            for i0 in range(0, n, PARAMETER_CHUNK):
+                sl = slice(i0, min(n, i0 + PARAMETER_CHUNK))
+                fk, fp = self.freq_kind.copy(), self.freq_par.copy()
+                sc, sp = self.sev_code.copy(), self.sev_par.copy()
+                sevs = list(self.sevs)
+                for c, drawer in self.uncertain:
+                    freq, sev = drawer.draw(gen)
+                    fk[c], fp[c] = frequency_spec(freq)
+                    sc[c], sp[c] = severity_spec(sev)
+                    sevs[c] = sev
+                self._run_chunk(state, gen, fp, fk, sc, sp, sevs, gross[sl], occ[sl], counts[sl])
+        if self.program is None:
+            return gross, None, np.zeros(n)
+        ceded, rp = apply_program(self.program, gross, occ, self.names)
+        return gross, ceded, rp
+
+    def _run_chunk(
+        self, state, gen, freq_par, freq_kind, sev_code, sev_par, sevs, gross, occ, counts
+    ) -> None:
+        with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
+            K.compound_block(
+                state,
+                freq_kind,
+                freq_par,
+                sev_code,
+                sev_par,
                 self.occ_par,
                 self.occ_cover,
                 self.cop_kind,
@@ -148,16 +195,12 @@ class _Plan:
                 occ,
                 counts,
             )
-        for c in np.flatnonzero(self.sev_code < 0):
-            self._python_category(gen, c, counts[:, c], gross, occ)
-        if self.program is None:
-            return gross, None, np.zeros(n)
-        ceded, rp = apply_program(self.program, gross, occ, self.names)
-        return gross, ceded, rp
+        for c in np.flatnonzero(sev_code < 0):
+            self._python_category(gen, c, sevs[c], counts[:, c], gross, occ)
 
-    def _python_category(self, gen, c, counts, gross, occ) -> None:
+    def _python_category(self, gen, c, sev, counts, gross, occ) -> None:
         """Severities without a compiled sampler: the kernel's counts, losses from sample()."""
-        losses = np.asarray(self.sevs[c].sample(int(counts.sum()), gen), dtype=float)
+        losses = np.asarray(sev.sample(int(counts.sum()), gen), dtype=float)
         K.segment_sums(losses, counts, gross[:, c])
         for li in range(self.occ_par.shape[0]):
             if self.occ_cover[li, c]:
@@ -175,10 +218,15 @@ def _cholesky(corr: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(corr + 1e-10 * np.eye(len(corr)))
 
 
-def _analytic(model: LossModel) -> dict[str, dict[str, float]]:
+def _analytic(model: LossModel, uncertain: list[str]) -> dict[str, dict[str, float]]:
+    """Plug-in E[S] and Var[S]; ``nan`` where parameters are redrawn (predictive moments)."""
     means, vars_ = model.expected_loss(), model.variance()
+    for n in uncertain:
+        means[n] = vars_[n] = math.nan
     out = {n: {"mean": means[n], "var": vars_[n]} for n in model.names}
     out["total"] = {"mean": sum(means.values()), "var": model.total_variance()}
+    if uncertain:
+        out["total"]["var"] = math.nan
     return out
 
 
@@ -191,6 +239,7 @@ def simulate(
     min_level: float = 0.9,
     block_size: int = DEFAULT_BLOCK_SIZE,
     n_threads: int | None = None,
+    parameter_uncertainty: bool = False,
     backend: str = "numba",
     progress: bool = False,
 ) -> SimulationResult:
@@ -212,6 +261,9 @@ def simulate(
         Years per block (each block has its own random stream).
     n_threads : int, optional
         Worker threads; default ``NUMBA_NUM_THREADS`` or the CPU count. Does not change results.
+    parameter_uncertainty : bool
+        Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
+        :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
     backend : {"numba"}
         Execution backend.
     progress : bool
@@ -242,7 +294,7 @@ def simulate(
         raise ValueError(f"block_size: must be positive, got {block_size}")
     threads = n_threads if n_threads is not None else default_threads()
     root = as_seed_sequence(rng)
-    plan = _Plan(model, program)
+    plan = _Plan(model, program, parameter_uncertainty)
     k = len(plan.names)
     m = tail_size(n_sims, min_level)
     n_blocks = -(-n_sims // block_size)
@@ -331,7 +383,7 @@ def simulate(
         ceded=ceded,
         net=net,
         reinstatement_premium=rp_total / n_sims,
-        analytic=_analytic(model),
+        analytic=_analytic(model, [plan.names[c] for c, _ in plan.uncertain]),
         provenance={
             "seed": seed_of(root),
             "spawn_key": list(root.spawn_key),
@@ -339,6 +391,7 @@ def simulate(
             "block_size": block_size,
             "n_threads": threads,
             "backend": backend,
+            "parameter_uncertainty": bool(parameter_uncertainty),
             "min_level": min_level,
             "version": __version__,
             "elapsed_s": elapsed,
