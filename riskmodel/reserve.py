@@ -11,9 +11,47 @@ from scipy import stats
 from ._rng import RNGLike
 from .insurance import InsuranceProgram
 from .model import LossModel
-from .simulate import SimulationResult, simulate
+from .simulate import SimulationResult
+from .simulate.engine import DEFAULT_BLOCK_SIZE, Simulation
 
-__all__ = ["ReserveResult", "reserve"]
+__all__ = ["CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+
+
+@dataclass(frozen=True)
+class CreditRules:
+    """Rules a regulator may impose on the credit given for insurance.
+
+    Parameters
+    ----------
+    max_share : float
+        Insurance may cover at most this share of the gross requirement (1 = no cap).
+    haircut : float
+        Fraction of the insurance recovery disallowed for the risk that the insurer
+        defaults (0 = none).
+
+    Notes
+    -----
+    credit = min((1 - haircut) * recovery, max_share * gross); net reserve = gross - credit,
+    where recovery = gross - net is the reduction of the risk measure by the programme.
+
+    Examples
+    --------
+    >>> CreditRules(max_share=0.5, haircut=0.1).credit(gross=100.0, recovery=80.0)
+    50.0
+    """
+
+    max_share: float = 1.0
+    haircut: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_share <= 1:
+            raise ValueError(f"CreditRules: max_share must lie in [0, 1], got {self.max_share}")
+        if not 0 <= self.haircut <= 1:
+            raise ValueError(f"CreditRules: haircut must lie in [0, 1], got {self.haircut}")
+
+    def credit(self, gross: float, recovery: float) -> float:
+        """The insurance credit allowed against a gross requirement."""
+        return min((1.0 - self.haircut) * max(recovery, 0.0), self.max_share * gross)
 
 
 @dataclass(frozen=True)
@@ -33,7 +71,10 @@ class ReserveResult:
     gross, gross_ci : float, tuple
         The reserve before insurance and its interval.
     recovery : float
-        ``gross - reserve``: the insurance credit at the coverage level.
+        Reduction of the risk measure by the insurance programme (gross minus the measure of
+        the net loss).
+    credit : float
+        The part of ``recovery`` allowed under the ``credit_rules``; ``reserve = gross - credit``.
     allocation : dict
         Euler contributions of each category to the net reserve; they add up to ``reserve``.
     n_sims : int
@@ -52,6 +93,7 @@ class ReserveResult:
     gross: float
     gross_ci: tuple[float, float]
     recovery: float
+    credit: float
     allocation: dict[str, float]
     n_sims: int
     level: float
@@ -73,7 +115,8 @@ class ReserveResult:
             f"{self.gross_ci[1]:,.0f}]",
         ]
         if self.recovery:
-            lines.append(f"  insurance credit {self.recovery:>14,.0f}")
+            lines.append(f"  insurance recovery at this level {self.recovery:>14,.0f}")
+            lines.append(f"  insurance credit allowed         {self.credit:>14,.0f}")
         lines.append(
             f"  net    {self.reserve:>20,.0f}   {pct} CI [{self.ci[0]:,.0f}, {self.ci[1]:,.0f}]"
         )
@@ -93,6 +136,7 @@ class ReserveResult:
             "gross": self.gross,
             "gross_ci": list(self.gross_ci),
             "recovery": self.recovery,
+            "credit": self.credit,
             "allocation": dict(self.allocation),
             "n_sims": self.n_sims,
             "level": self.level,
@@ -117,6 +161,9 @@ def reserve(
     program: InsuranceProgram | None = None,
     rng: RNGLike = None,
     n_sims: int = 1_000_000,
+    rel_tol: float | None = None,
+    max_sims: int = 64_000_000,
+    credit_rules: CreditRules | None = None,
     level: float = 0.95,
     **simulate_kw,
 ) -> ReserveResult:
@@ -135,16 +182,30 @@ def reserve(
     rng : int, Generator, SeedSequence or None
         Seed (SPEC 7).
     n_sims : int
-        Simulated years.
+        Simulated years (the first batch, when ``rel_tol`` is given).
+    rel_tol : float, optional
+        Keep doubling the simulated years until the confidence interval of the net reserve
+        lies within ``rel_tol * reserve`` of it on both sides, or ``max_sims`` is reached
+        (``provenance["converged"]`` says which).
+    max_sims : int
+        The most years ``rel_tol`` may use.
+    credit_rules : CreditRules, optional
+        Cap and haircut on the credit given for insurance; default: full credit.
     level : float
         Confidence level of the interval: order statistics for VaR, the asymptotic normal
         interval of the estimator for TVaR.
     **simulate_kw
-        Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``).
+        Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
+        ``parameter_uncertainty``).
 
     Returns
     -------
     ReserveResult
+
+    Notes
+    -----
+    With credit rules, the net reserve is ``gross - credit`` and its interval is the gross
+    interval shifted by the credit when the cap binds, else the net-loss interval.
 
     Examples
     --------
@@ -166,20 +227,107 @@ def reserve(
             f"n_sims: {n_sims:,} years leave fewer than 10 beyond the {coverage:g} quantile; "
             f"use at least {math.ceil(10 / (1 - coverage)):,}"
         )
-    sim = simulate(model, n_sims, rng=rng, program=program, min_level=coverage, **simulate_kw)
-    gross, gross_ci = _measure(sim, "gross", coverage, measure, level)
-    net, net_ci = _measure(sim, "net", coverage, measure, level)
+    if rel_tol is not None and not rel_tol > 0:
+        raise ValueError(f"rel_tol: must be positive, got {rel_tol}")
+    rules = credit_rules if credit_rules is not None else CreditRules()
+    block = int(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE))
+    if rel_tol is None:
+        cap = int(n_sims)
+    else:
+        if max_sims < n_sims:
+            raise ValueError(f"max_sims ({max_sims:,}) is below n_sims ({n_sims:,})")
+        cap = int(max_sims)
+        n_sims = -(-int(n_sims) // block) * block  # whole blocks, so extensions are exact
+    sim_run = Simulation(
+        model,
+        rng=rng,
+        program=program,
+        min_level=coverage,
+        max_sims=cap,
+        block_size=block,
+        **simulate_kw,
+    )
+    n = min(int(n_sims), cap)
+    while True:
+        sim = sim_run.extend(n).result()
+        gross, gross_ci = _measure(sim, "gross", coverage, measure, level)
+        net_loss, net_ci = _measure(sim, "net", coverage, measure, level)
+        recovery = gross - net_loss
+        credit = rules.credit(gross, recovery)
+        net = gross - credit
+        ci = net_ci if credit == recovery else (gross_ci[0] - credit, gross_ci[1] - credit)
+        half = max(ci[1] - net, net - ci[0])
+        converged = rel_tol is None or half <= rel_tol * abs(net)
+        if converged or n >= cap:
+            break
+        n = min(2 * n, cap)
+    provenance = dict(sim.provenance)
+    if rel_tol is not None:
+        provenance.update(rel_tol=rel_tol, max_sims=cap, converged=converged)
     return ReserveResult(
         coverage=coverage,
         measure=measure,
         reserve=net,
-        ci=net_ci,
+        ci=ci,
         gross=gross,
         gross_ci=gross_ci,
-        recovery=gross - net,
-        allocation=sim.net.contributions(coverage, measure),
+        recovery=recovery,
+        credit=credit,
+        allocation=_allocation(sim, coverage, measure, net),
         n_sims=sim.n_sims,
         level=level,
-        provenance=dict(sim.provenance),
+        provenance=provenance,
         simulation=sim,
     )
+
+
+def _allocation(sim: SimulationResult, coverage: float, measure: str, total: float):
+    """Euler contributions of the net loss, scaled to add up to the reserve."""
+    parts = sim.net.contributions(coverage, measure)
+    s = sum(parts.values())
+    return {k: v * total / s for k, v in parts.items()} if s > 0 else parts
+
+
+def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, level=0.95):
+    """The reserve (VaR and TVaR, gross and net) as a function of the coverage level.
+
+    Parameters
+    ----------
+    result : SimulationResult or ReserveResult
+        A simulation that retained levels down to the smallest of ``levels``
+        (``simulate(..., min_level=0.9)``).
+    levels : array_like, optional
+        Coverage levels; default from 90% to 99.97%.
+    level : float
+        Confidence level of the VaR interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coverage level.
+    """
+    import numpy as np
+    import pandas as pd
+
+    sim = result.simulation if isinstance(result, ReserveResult) else result
+    if levels is None:
+        levels = [0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997]
+    rows = []
+    for p in np.asarray(levels, dtype=float):
+        if sim.n_sims * (1 - p) < 10:
+            raise ValueError(
+                f"levels: {p:g} leaves fewer than 10 of {sim.n_sims:,} simulated years beyond it"
+            )
+        lo, hi = sim.quantile_ci(p, level)
+        rows.append(
+            {
+                "coverage": p,
+                "gross_var": sim.quantile(p),
+                "gross_var_lo": lo,
+                "gross_var_hi": hi,
+                "net_var": sim.quantile(p, of="net"),
+                "gross_tvar": sim.tvar(p),
+                "net_tvar": sim.tvar(p, of="net"),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -86,3 +86,61 @@ def test_bad_arguments(kw, needle):
     args = {"coverage": 0.99, "rng": 1, "n_sims": 10_000} | kw
     with pytest.raises(ValueError, match=needle):
         reserve(m, **args)
+
+
+def test_rel_tol_stops_once_the_interval_is_tight_enough():
+    m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    block = 8192
+    loose = reserve(m, 0.99, rng=1, n_sims=block, rel_tol=0.5, block_size=block)
+    assert loose.n_sims == block and loose.provenance["converged"]
+    tight = reserve(
+        m, 0.99, rng=1, n_sims=block, rel_tol=0.01, block_size=block, max_sims=64 * block
+    )
+    half = max(tight.ci[1] - tight.reserve, tight.reserve - tight.ci[0])
+    assert tight.provenance["converged"] and half <= 0.01 * tight.reserve
+    # it stopped at the first doubling that met the tolerance
+    prev = reserve(m, 0.99, rng=1, n_sims=tight.n_sims // 2, block_size=block)
+    half_prev = max(prev.ci[1] - prev.reserve, prev.reserve - prev.ci[0])
+    assert half_prev > 0.01 * prev.reserve
+    # the extended run equals a single run of the same length (whole blocks)
+    single = reserve(m, 0.99, rng=1, n_sims=tight.n_sims, block_size=block)
+    assert (single.reserve, single.ci) == (tight.reserve, tight.ci)
+    capped = reserve(
+        m, 0.99, rng=1, n_sims=block, rel_tol=1e-6, block_size=block, max_sims=4 * block
+    )
+    assert capped.n_sims == 4 * block and not capped.provenance["converged"]
+
+
+def test_credit_rules_cap_and_haircut():
+    from riskmodel.reserve import CreditRules
+
+    sev = LogNormal(2.0, 1.0)
+    m = LossModel({"a": (Poisson(3.0), sev)})
+    prog = InsuranceProgram([Layer(attachment=0.0, limit=1e9, reinstatements=math.inf)])
+    full = reserve(m, 0.99, rng=7, n_sims=100_000, program=prog)
+    assert full.reserve == 0.0 and full.credit == full.recovery == full.gross
+    capped = reserve(
+        m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(max_share=0.4)
+    )
+    assert capped.credit == pytest.approx(0.4 * capped.gross)
+    assert capped.reserve == pytest.approx(0.6 * capped.gross)
+    assert capped.ci[0] < capped.reserve < capped.ci[1]
+    cut = reserve(
+        m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(haircut=0.25)
+    )
+    assert cut.credit == pytest.approx(0.75 * cut.recovery)
+    with pytest.raises(ValueError, match="haircut"):
+        CreditRules(haircut=1.5)
+
+
+def test_coverage_curve_is_monotone():
+    from riskmodel.reserve import coverage_curve
+
+    m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    r = reserve(m, 0.9, rng=3, n_sims=200_000)
+    curve = coverage_curve(r)
+    assert (np.diff(curve["gross_var"]) >= 0).all()
+    assert (curve["gross_tvar"] >= curve["gross_var"]).all()
+    assert curve.loc[curve.coverage == 0.995, "gross_var"].item() == r.simulation.quantile(0.995)
+    with pytest.raises(ValueError, match="fewer than 10"):
+        coverage_curve(r, [0.99999999])

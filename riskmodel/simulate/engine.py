@@ -12,6 +12,7 @@ running moments and its largest totals (with their per-category parts) before it
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -31,7 +32,7 @@ from ._random import new_state
 from ._specs import frequency_spec, severity_spec
 from .result import LossSample, SimulationResult
 
-__all__ = ["DEFAULT_BLOCK_SIZE", "simulate", "tail_size"]
+__all__ = ["DEFAULT_BLOCK_SIZE", "Simulation", "simulate", "tail_size"]
 
 DEFAULT_BLOCK_SIZE = 1 << 16
 
@@ -230,6 +231,164 @@ def _analytic(model: LossModel, uncertain: list[str]) -> dict[str, dict[str, flo
     return out
 
 
+class Simulation:
+    """A simulation that can be extended block by block (used by ``reserve(rel_tol=...)``).
+
+    ``Simulation(...).extend(n).result()`` equals ``simulate(..., n_sims=n)``; extending to
+    more years continues with the next blocks of the same streams, so a run extended to ``n``
+    years equals a single run of ``n`` years whenever the earlier lengths were whole blocks.
+
+    Parameters
+    ----------
+    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, progress
+        As for :func:`simulate`.
+    min_level : float
+        As for :func:`simulate`.
+    max_sims : int
+        The most years this simulation will hold: the retained tail is sized for it.
+    """
+
+    def __init__(
+        self,
+        model: LossModel,
+        *,
+        rng: RNGLike = None,
+        program: InsuranceProgram | None = None,
+        min_level: float = 0.9,
+        max_sims: int,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        n_threads: int | None = None,
+        parameter_uncertainty: bool = False,
+        backend: str = "numba",
+        progress: bool = False,
+    ) -> None:
+        if not isinstance(model, LossModel):
+            raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
+        if backend != "numba":
+            raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
+        self.block_size = int(block_size)
+        if self.block_size < 1:
+            raise ValueError(f"block_size: must be positive, got {block_size}")
+        self.max_sims = int(max_sims)
+        if self.max_sims < 1:
+            raise ValueError(f"n_sims: must be a positive integer, got {max_sims}")
+        self.model = model
+        self.threads = n_threads if n_threads is not None else default_threads()
+        self.root = as_seed_sequence(rng)
+        self.plan = _Plan(model, program, parameter_uncertainty)
+        self.m = tail_size(self.max_sims, min_level)
+        self.min_level = min_level
+        self.backend = backend
+        self.progress = progress
+        self.parameter_uncertainty = bool(parameter_uncertainty)
+        self.n_sims = 0
+        self.elapsed = 0.0
+        self._acc: dict[str, tuple[_Moments, _Tail]] = {}
+        self._rp_total = 0.0
+
+    def _block(self, b: int, n: int):
+        gross, ceded, rp = self.plan.run_block(block_generator(self.root, b), n)
+        views = {"gross": gross}
+        if ceded is not None:
+            views["ceded"] = ceded
+            views["net"] = gross - ceded
+        out = {}
+        for name, arr in views.items():
+            tot = arr.sum(axis=1)
+            full = np.column_stack([arr, tot])
+            vals, parts = _Tail.top(tot, arr, self.m)
+            out[name] = (_Moments.of(full), vals, parts)
+        return out, float(rp.sum())
+
+    def extend(self, n_total: int) -> Simulation:
+        """Simulate more years until ``n_total`` are done (at most ``max_sims``)."""
+        n_total = int(n_total)
+        if n_total > self.max_sims:
+            raise ValueError(f"n_sims: {n_total:,} exceeds max_sims {self.max_sims:,}")
+        if n_total <= self.n_sims:
+            return self
+        if self.n_sims % self.block_size:
+            raise ValueError("a simulation can be extended only after whole blocks")
+        b0 = self.n_sims // self.block_size
+        b1 = -(-n_total // self.block_size)
+        sizes = [min(self.block_size, n_total - b * self.block_size) for b in range(b0, b1)]
+        k = len(self.plan.names)
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            results = pool.map(self._block, range(b0, b1), sizes)
+            for done, (out, rp) in enumerate(results, start=1):
+                self._rp_total += rp
+                for name, (mom, vals, parts) in out.items():
+                    if name not in self._acc:
+                        self._acc[name] = (mom, _Tail(self.m, k))
+                    else:
+                        self._acc[name][0].merge(mom)
+                    self._acc[name][1].add(vals, parts)
+                if self.progress and (done % max((b1 - b0) // 20, 1) == 0 or done == b1 - b0):
+                    years = self.n_sims + sum(sizes[:done])
+                    print(
+                        f"\rsimulated {years:,} / {n_total:,} years",
+                        end="" if done < b1 - b0 else "\n",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        self.n_sims = n_total
+        self.elapsed += time.perf_counter() - t0
+        return self
+
+    def _sample(self, name: str) -> LossSample:
+        mom, tail = self._acc[name]
+        vals, parts = tail.final()
+        var = mom.m2 / max(mom.n - 1, 1)
+        return LossSample(
+            name=name,
+            categories=self.plan.names,
+            n=self.n_sims,
+            mean=float(mom.mean[-1]),
+            var=float(var[-1]),
+            cat_mean=mom.mean[:-1].copy(),
+            cat_var=var[:-1].copy(),
+            tail=vals,
+            tail_parts=parts,
+        )
+
+    def result(self) -> SimulationResult:
+        """The :class:`SimulationResult` of the years simulated so far."""
+        if self.n_sims == 0:
+            raise ValueError("no years simulated yet: call extend(n) first")
+        names = self.plan.names
+        k = len(names)
+        gross = self._sample("gross")
+        if "ceded" in self._acc:
+            ceded, net = self._sample("ceded"), self._sample("net")
+        else:
+            m = min(self.m, self.n_sims)
+            zeros = np.zeros(k)
+            ceded = LossSample(
+                "ceded", names, self.n_sims, 0.0, 0.0, zeros, zeros, np.zeros(m), np.zeros((m, k))
+            )
+            net = dataclasses.replace(gross, name="net")
+        return SimulationResult(
+            gross=gross,
+            ceded=ceded,
+            net=net,
+            reinstatement_premium=self._rp_total / self.n_sims,
+            analytic=_analytic(self.model, [names[c] for c, _ in self.plan.uncertain]),
+            provenance={
+                "seed": seed_of(self.root),
+                "spawn_key": list(self.root.spawn_key),
+                "n_sims": self.n_sims,
+                "block_size": self.block_size,
+                "n_threads": self.threads,
+                "backend": self.backend,
+                "parameter_uncertainty": self.parameter_uncertainty,
+                "min_level": self.min_level,
+                "version": __version__,
+                "elapsed_s": self.elapsed,
+            },
+        )
+
+
 def simulate(
     model: LossModel,
     n_sims: int,
@@ -282,118 +441,19 @@ def simulate(
     >>> r.quantile(0.995) > r.gross.mean
     True
     """
-    if not isinstance(model, LossModel):
-        raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
-    n_sims = int(n_sims)
-    if n_sims < 1:
-        raise ValueError(f"n_sims: must be a positive integer, got {n_sims}")
-    if backend != "numba":
-        raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
-    block_size = int(block_size)
-    if block_size < 1:
-        raise ValueError(f"block_size: must be positive, got {block_size}")
-    threads = n_threads if n_threads is not None else default_threads()
-    root = as_seed_sequence(rng)
-    plan = _Plan(model, program, parameter_uncertainty)
-    k = len(plan.names)
-    m = tail_size(n_sims, min_level)
-    n_blocks = -(-n_sims // block_size)
-
-    def block(b: int):
-        n = min(block_size, n_sims - b * block_size)
-        gross, ceded, rp = plan.run_block(block_generator(root, b), n)
-        views = {"gross": gross}
-        if ceded is not None:
-            views["ceded"] = ceded
-            views["net"] = gross - ceded
-        out = {}
-        for name, arr in views.items():
-            tot = arr.sum(axis=1)
-            full = np.column_stack([arr, tot])
-            vals, parts = _Tail.top(tot, arr, m)
-            out[name] = (_Moments.of(full), vals, parts)
-        return out, float(rp.sum())
-
-    t0 = time.perf_counter()
-    acc: dict[str, tuple[_Moments | None, _Tail]] = {}
-    rp_total = 0.0
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for done, (out, rp) in enumerate(pool.map(block, range(n_blocks)), start=1):
-            rp_total += rp
-            for name, (mom, vals, parts) in out.items():
-                if name not in acc:
-                    acc[name] = (mom, _Tail(m, k))
-                else:
-                    acc[name][0].merge(mom)
-                acc[name][1].add(vals, parts)
-            if progress and (done % max(n_blocks // 20, 1) == 0 or done == n_blocks):
-                print(
-                    f"\rsimulated {min(done * block_size, n_sims):,} / {n_sims:,} years",
-                    end="" if done < n_blocks else "\n",
-                    file=sys.stderr,
-                    flush=True,
-                )
-    elapsed = time.perf_counter() - t0
-
-    def sample(name: str) -> LossSample:
-        mom, tail = acc[name]
-        vals, parts = tail.final()
-        var = mom.m2 / max(mom.n - 1, 1)
-        return LossSample(
-            name=name,
-            categories=plan.names,
-            n=n_sims,
-            mean=float(mom.mean[-1]),
-            var=float(var[-1]),
-            cat_mean=mom.mean[:-1].copy(),
-            cat_var=var[:-1].copy(),
-            tail=vals,
-            tail_parts=parts,
+    return (
+        Simulation(
+            model,
+            rng=rng,
+            program=program,
+            min_level=min_level,
+            max_sims=int(n_sims),
+            block_size=block_size,
+            n_threads=n_threads,
+            parameter_uncertainty=parameter_uncertainty,
+            backend=backend,
+            progress=progress,
         )
-
-    gross = sample("gross")
-    if "ceded" in acc:
-        ceded, net = sample("ceded"), sample("net")
-    else:
-        zeros = np.zeros(k)
-        ceded = LossSample(
-            "ceded",
-            plan.names,
-            n_sims,
-            0.0,
-            0.0,
-            zeros,
-            zeros,
-            np.zeros(min(m, n_sims)),
-            np.zeros((min(m, n_sims), k)),
-        )
-        net = LossSample(
-            "net",
-            plan.names,
-            n_sims,
-            gross.mean,
-            gross.var,
-            gross.cat_mean,
-            gross.cat_var,
-            gross.tail,
-            gross.tail_parts,
-        )
-    return SimulationResult(
-        gross=gross,
-        ceded=ceded,
-        net=net,
-        reinstatement_premium=rp_total / n_sims,
-        analytic=_analytic(model, [plan.names[c] for c, _ in plan.uncertain]),
-        provenance={
-            "seed": seed_of(root),
-            "spawn_key": list(root.spawn_key),
-            "n_sims": n_sims,
-            "block_size": block_size,
-            "n_threads": threads,
-            "backend": backend,
-            "parameter_uncertainty": bool(parameter_uncertainty),
-            "min_level": min_level,
-            "version": __version__,
-            "elapsed_s": elapsed,
-        },
+        .extend(int(n_sims))
+        .result()
     )
