@@ -2,25 +2,34 @@
 
 A family subclass is a frozen dataclass of its parameters and implements a handful of
 primitives in log space (``_logpdf``, ``_logcdf``, ``_logsf``, ``_ppf``, ``_isf``,
-``_raw_moment``). The base class turns them into the public, vectorised methods, checks
-arguments, handles the support, and gives truncation and capping.
+``_raw_moment``, and where it has closed forms ``_var``, ``_lev``, ``_support``). The base
+class turns them into the public, vectorised methods, checks arguments, handles the support,
+and gives truncation and capping. Primitives receive float arrays: ``_logpdf``/``_logsf``/
+``_logcdf``/``_lev`` only points strictly inside the support (``_logpdf`` also its finite
+ends), ``_ppf``/``_isf`` probabilities in [0, 1] (0 and 1 map to the ends of the support).
+``_raw_moment`` returns ``inf`` for a moment that does not exist; the public methods warn.
 
 For maximum likelihood each family also declares how its parameters map to an unconstrained
-vector (``_to_theta`` / ``_from_theta``) and robust start values (``_start``).
+vector (``_to_theta`` / ``_from_theta``; ``theta[i]`` is the transform of ``param_names[i]``
+alone), robust start values (``_start``, and ``_start_fixed`` when some fields are held
+fixed), and :meth:`Severity.with_fixed` derives a family with some fields held fixed.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from dataclasses import fields
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from types import MappingProxyType
 from typing import ClassVar
 
 import numpy as np
-from scipy import integrate
 
 from .._errors import InfiniteMomentWarning
 from .._rng import RNGLike, as_generator
+from ._math import log1mexp, quad_pieces
 
 __all__ = ["Severity"]
 
@@ -60,7 +69,7 @@ class Severity:
         raise NotImplementedError
 
     def _logcdf(self, x: np.ndarray) -> np.ndarray:
-        return np.log1p(-np.exp(self._logsf(x)))
+        return log1mexp(self._logsf(x))
 
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -72,20 +81,19 @@ class Severity:
         """E[X^k]; ``inf`` when it does not exist."""
         raise NotImplementedError
 
+    def _var(self) -> float:
+        """Variance when the second moment is finite (families override with a closed form
+        that avoids the cancellation in E[X^2] - E[X]^2)."""
+        m1 = float(self._raw_moment(1))
+        return max(float(self._raw_moment(2)) - m1 * m1, 0.0)
+
     def _lev(self, d: np.ndarray) -> np.ndarray:
         """E[min(X, d)] by numerical integration of the survival function (families override)."""
         lo, _ = self._support()
         out = np.empty_like(d)
         for i, di in enumerate(d.flat):
-            if di <= lo:
-                out.flat[i] = di
-                continue
-            # integrate sf on [lo, d] in log-spaced pieces: sf varies over many decades
-            edges = np.unique(np.concatenate([[lo], np.geomspace(max(lo, di * 1e-12), di, 25)]))
-            total = lo
-            for a, b in zip(edges[:-1], edges[1:], strict=True):
-                total += integrate.quad(lambda t: float(self.sf(t)), a, b, limit=200)[0]
-            out.flat[i] = total
+            # E[min(X, d)] = lo + integral of S over [lo, d]; S varies over many decades
+            out.flat[i] = di if di <= lo else lo + quad_pieces(lambda t: float(self.sf(t)), lo, di)
         return out
 
     # ------------------------------------------------------------------ public API
@@ -139,15 +147,17 @@ class Severity:
     def ppf(self, q):
         """Quantile function: the smallest x with cdf(x) >= q."""
         q = _check_prob(q, "q")
-        return _out(self._ppf(q))
+        with np.errstate(over="ignore", divide="ignore"):  # beyond the double range: inf
+            return _out(self._ppf(q))
 
     def isf(self, q):
         """Inverse survival function: x with sf(x) = q, without cancellation for small q."""
         q = _check_prob(q, "q")
-        return _out(self._isf(q))
+        with np.errstate(over="ignore", divide="ignore"):  # beyond the double range: inf
+            return _out(self._isf(q))
 
     def moment(self, k: int) -> float:
-        """Raw moment E[X^k]; ``inf`` with an :class:`InfiniteMomentWarning` if it does not exist."""
+        """Raw moment E[X^k]; ``inf`` with an :class:`InfiniteMomentWarning` if it is infinite."""
         m = float(self._raw_moment(int(k)))
         if not math.isfinite(m):
             warnings.warn(
@@ -171,38 +181,37 @@ class Severity:
 
     def var(self) -> float:
         """Variance; ``inf`` (with a warning) when the second moment does not exist."""
-        m1 = float(self._raw_moment(1))
         m2 = float(self._raw_moment(2))
         if not math.isfinite(m2):
             warnings.warn(
                 f"{self!r}: the variance is infinite", InfiniteMomentWarning, stacklevel=2
             )
             return math.inf
-        return max(m2 - m1 * m1, 0.0)
+        return float(self._var())
 
     def std(self) -> float:
         """Standard deviation (``inf`` with a warning when the variance is infinite)."""
         return math.sqrt(self.var())
 
     def lev(self, limit):
-        """Limited expected value E[min(X, limit)]; finite for every finite limit.
+        r"""Limited expected value E[min(X, limit)]; finite for every finite limit.
 
         Notes
         -----
-        E[min(X, d)] = integral from 0 to d of S(x) dx. As d grows it tends to the mean
-        (which may be infinite).
+        :math:`E[\min(X, d)] = \int_0^d S(x)\,dx`. As d grows it tends to the mean (which may
+        be infinite); ``lev(inf)`` is the mean, without the warning of :meth:`mean`.
         """
         d = _as_float_array(limit, "limit")
         if (d < 0).any():
             raise ValueError("limit: must be non-negative")
-        out = np.where(np.isinf(d), np.nan, 0.0)
-        fin = np.isfinite(d)
-        if fin.any():
-            out[fin] = self._lev(d[fin])
-        if (~fin).any():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", InfiniteMomentWarning)
-                out[~fin] = self._raw_moment(1)
+        lo, _ = self._support()
+        out = d.copy()  # E[min(X, d)] = d for d at or below the lower end of the support
+        inside = np.isfinite(d) & (d > lo)
+        if inside.any():
+            out[inside] = self._lev(d[inside])
+        infinite = np.isinf(d)
+        if infinite.any():
+            out[infinite] = float(self._raw_moment(1))  # may be inf; no warning for a limit
         return _out(out)
 
     def sample(self, n: int, rng: RNGLike = None) -> np.ndarray:
@@ -220,7 +229,8 @@ class Severity:
             raise ValueError(f"n: must be non-negative, got {n}")
         u = as_generator(rng).random(n)
         # u in [0, 1); 1 - u in (0, 1] avoids isf(0) = inf
-        return np.asarray(self._isf(1.0 - u), dtype=float)
+        with np.errstate(over="ignore", divide="ignore"):
+            return np.asarray(self._isf(1.0 - u), dtype=float)
 
     # ------------------------------------------------------------------ wrappers
     def truncated(self, lower=None, upper=None) -> Severity:
@@ -242,18 +252,145 @@ class Severity:
         return Capped(self, limit=limit)
 
     # ------------------------------------------------------------------ fitting hooks
+    #: fields held at fixed values by :meth:`with_fixed` (empty for an ordinary family)
+    fixed_params: ClassVar[Mapping[str, float]] = MappingProxyType({})
+
     def _to_theta(self) -> np.ndarray:
-        """Parameters mapped to an unconstrained real vector."""
+        """Parameters mapped to an unconstrained real vector.
+
+        ``theta[i]`` is the transform of ``param_names[i]`` alone (the log of a positive
+        parameter, the parameter itself when unconstrained): :meth:`with_fixed` relies on it.
+        """
         raise NotImplementedError
 
     @classmethod
     def _from_theta(cls, theta: np.ndarray) -> Severity:
+        """The distribution of an unconstrained vector (inverse of :meth:`_to_theta`)."""
         raise NotImplementedError
 
     @classmethod
     def _start(cls, x: np.ndarray) -> Severity:
         """Robust start values from data ``x`` (positive losses)."""
         raise NotImplementedError
+
+    @classmethod
+    def _start_fixed(cls, x: np.ndarray, fixed: Mapping[str, float]) -> Severity:
+        """Start values when the fields in ``fixed`` are held at the given values.
+
+        Families whose start values depend on a fixed field (a threshold, a scale) override it.
+        """
+        return replace(cls._start(x), **fixed)
+
+    @classmethod
+    def with_fixed(cls, **values: float) -> type[Severity]:
+        r"""This family with some fields held at fixed values, for fitting the others.
+
+        Parameters
+        ----------
+        **values : float
+            Field name and value, e.g. ``xm=1e7`` for a Pareto whose scale is the reporting
+            threshold, or ``threshold=u`` for a generalized Pareto above ``u``.
+
+        Returns
+        -------
+        type
+            A subclass of this family whose ``param_names`` lists only the free parameters and
+            whose ``fixed_params`` holds ``values``. Its ``_from_theta`` takes the free
+            parameters only and returns an instance of the original family (so a fitted
+            distribution is an ordinary ``Pareto``, say), with the fixed fields set exactly.
+            The same arguments return the same class.
+
+        Notes
+        -----
+        ``fit_severity(x, Pareto.with_fixed(xm=t), truncation=t)`` is the Hill estimator: the
+        maximum-likelihood estimate of :math:`\alpha` with :math:`x_m = t` is
+        :math:`n / \sum_i \log(x_i / t)`. A fixed parameter has standard error 0 and does not
+        count in the AIC/BIC (the fit counts the free parameters).
+
+        Examples
+        --------
+        >>> from riskmodel.severity import Pareto
+        >>> fam = Pareto.with_fixed(xm=1e7)
+        >>> fam.param_names, dict(fam.fixed_params)
+        (('alpha',), {'xm': 10000000.0})
+        """
+        if cls.fixed_params:
+            raise TypeError(f"{cls.__name__}: already has fixed fields; fix them all at once")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"{cls.__name__}.with_fixed: unknown field(s) {unknown}; known: {sorted(known)}"
+            )
+        if not values:
+            raise ValueError(f"{cls.__name__}.with_fixed: give at least one field to fix")
+        if all(p in values for p in cls.param_names):
+            raise ValueError(f"{cls.__name__}.with_fixed: every parameter is fixed; none to fit")
+        items = tuple(sorted((k, float(v)) for k, v in values.items()))
+        return _fixed_family(cls, items)
+
+
+@functools.cache
+def _fixed_family(base: type[Severity], items: tuple[tuple[str, float], ...]) -> type[Severity]:
+    """Build (once per arguments) the subclass returned by :meth:`Severity.with_fixed`."""
+    fixed = dict(items)
+    free = tuple(p for p in base.param_names if p not in fixed)
+    free_idx = np.array([base.param_names.index(p) for p in free], dtype=int)
+    # a valid instance supplies the unconstrained values of the fixed parameters
+    template = replace(base._from_theta(np.zeros(len(base.param_names))), **fixed)
+    theta_full = np.asarray(template._to_theta(), dtype=float)
+
+    def _to_theta(self) -> np.ndarray:
+        return np.asarray(base._to_theta(self), dtype=float)[free_idx]
+
+    def _from_theta(cls, theta) -> Severity:
+        full = theta_full.copy()
+        full[free_idx] = theta
+        return replace(base._from_theta(full), **fixed)
+
+    def _start(cls, x) -> Severity:
+        s = base._start_fixed(np.asarray(x, dtype=float), fixed)
+        return cls(**{f.name: getattr(s, f.name) for f in fields(s) if f.init})
+
+    label = ", ".join(f"{k}={v:g}" for k, v in items)
+    name = f"{base.__name__}[{label}]"
+    namespace = {
+        "__module__": base.__module__,
+        "__qualname__": name,
+        "__doc__": f"{base.__name__} with {label} held fixed (see Severity.with_fixed).",
+        "param_names": free,
+        "tail_param": base.tail_param if base.tail_param in free else None,
+        "fixed_params": MappingProxyType(fixed),
+        "_to_theta": _to_theta,
+        "_from_theta": classmethod(_from_theta),
+        "_start": classmethod(_start),
+    }
+    return type(name, (base,), namespace)
+
+
+def _init_params(
+    obj: Severity, *, positive: tuple[str, ...] = (), finite: tuple[str, ...] = ()
+) -> None:
+    """Convert the named fields of a frozen family instance to float and validate them.
+
+    Raises
+    ------
+    ValueError
+        Naming the family, the parameter and its value, if a ``positive`` field is not a
+        positive finite number or a ``finite`` field is not finite.
+    """
+    family = type(obj).__name__
+    for name in (*positive, *finite):
+        raw = getattr(obj, name)
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{family}: {name} must be a real number, got {raw!r}") from None
+        object.__setattr__(obj, name, value)
+        if name in positive and not (value > 0 and math.isfinite(value)):
+            raise ValueError(f"{family}: {name} must be positive and finite, got {value}")
+        if not math.isfinite(value):
+            raise ValueError(f"{family}: {name} must be finite, got {value}")
 
 
 def _check_prob(q, name: str) -> np.ndarray:

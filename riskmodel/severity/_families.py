@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from ._base import Severity
+from ._burr import Burr, LogLogistic
+from ._gamma import Gamma, LogGamma, Weibull
+from ._gpd import GeneralizedPareto
 from ._lognormal import LogNormal
+from ._pareto import Lomax, Pareto
 
 __all__ = ["FAMILIES", "resolve_family"]
 
-#: family name (lower case) -> class
+#: family name (lower case, without separators) -> class; aliases map to the same class
 FAMILIES: dict[str, type[Severity]] = {
     "lognormal": LogNormal,
+    "gpd": GeneralizedPareto,
+    "generalizedpareto": GeneralizedPareto,
+    "pareto": Pareto,
+    "lomax": Lomax,
+    "burr": Burr,
+    "weibull": Weibull,
+    "gamma": Gamma,
+    "loglogistic": LogLogistic,
+    "loggamma": LogGamma,
 }
 
 
 def resolve_family(family: str | type[Severity]) -> type[Severity]:
     """Return the family class for a name or a class.
+
+    Names are case-insensitive and ignore ``_``, ``-`` and spaces (``"Log-Normal"``). A class,
+    including one made by :meth:`Severity.with_fixed`, is returned as it is.
 
     Raises
     ------

@@ -80,6 +80,10 @@ class LogNormal(Severity):
         with np.errstate(over="ignore"):
             return float(np.exp(k * self.mu + 0.5 * k * k * self.sigma**2))
 
+    def _var(self) -> float:
+        with np.errstate(over="ignore"):
+            return float(np.exp(2.0 * self.mu + self.sigma**2) * np.expm1(self.sigma**2))
+
     def _lev(self, d):
         z = self._z(d)
         m = math.exp(self.mu + 0.5 * self.sigma**2)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._errors import InfiniteMomentWarning
 from ._base import Severity
+from ._math import quad_pieces
 
 __all__ = ["Capped", "Truncated"]
 
@@ -31,7 +32,10 @@ class Truncated(Severity):
     Notes
     -----
     With :math:`p = S(l) - S(u)`: :math:`f_T(x) = f(x)/p` and
-    :math:`S_T(x) = (S(x) - S(u))/p` for :math:`l < x \le u`.
+    :math:`S_T(x) = (S(x) - S(u))/p` for :math:`l < x \le u`. Without an upper point,
+    :math:`\log S_T = \log S(x) - \log S(l)`, exact however far :math:`l` lies in the tail.
+    Moments and limited expected values use the base's closed forms where that is free of
+    cancellation (:math:`S(l) > 10^{-3}`) and integrate :math:`S_T` numerically otherwise.
 
     Examples
     --------
@@ -46,104 +50,117 @@ class Truncated(Severity):
     upper: float | None = None
 
     def __post_init__(self) -> None:
-        lo = 0.0 if self.lower is None else float(self.lower)
-        hi = math.inf if self.upper is None else float(self.upper)
+        if not isinstance(self.base, Severity):
+            raise TypeError(f"truncated: base must be a Severity, got {self.base!r}")
+        for side in ("lower", "upper"):
+            if getattr(self, side) is not None:
+                object.__setattr__(self, side, float(getattr(self, side)))
+        lo = 0.0 if self.lower is None else self.lower
+        hi = math.inf if self.upper is None else self.upper
         if not (lo >= 0 and hi > lo):
             raise ValueError(
                 f"truncated: need 0 <= lower < upper, got lower={self.lower}, upper={self.upper}"
             )
-        p = self.base.sf(lo) - self.base.sf(hi)
-        if not p > 0:
+        b_lo, b_hi = self.base._support()
+        lo, hi = max(lo, b_lo), min(hi, b_hi)
+        logs_lo = float(self.base.logsf(lo))
+        s_lo = math.exp(logs_lo)
+        s_hi = float(self.base.sf(hi)) if math.isfinite(hi) else 0.0
+        if s_hi == 0.0:
+            lognorm = logs_lo
+        else:
+            lognorm = math.log(s_lo - s_hi) if s_lo > s_hi else -math.inf
+        if not (hi > lo and lognorm > -math.inf):
             raise ValueError(f"truncated: {self.base!r} puts no probability on ({lo:g}, {hi:g}]")
+        # derived once (not fields): support, S(l), S(u), F(l), log normaliser, log S(l)
+        object.__setattr__(
+            self, "_b", (lo, hi, s_lo, s_hi, float(self.base.cdf(lo)), lognorm, logs_lo)
+        )
 
     @property
     def params(self) -> dict[str, float]:
         return self.base.params
 
     def _support(self):
-        lo, hi = self.base._support()
-        return (
-            max(lo, 0.0 if self.lower is None else float(self.lower)),
-            min(hi, math.inf if self.upper is None else float(self.upper)),
-        )
-
-    def _bounds(self):
-        lo, hi = self._support()
-        s_lo = float(self.base.sf(lo))
-        s_hi = float(self.base.sf(hi)) if math.isfinite(hi) else 0.0
-        return lo, hi, s_lo, s_hi
-
-    def _lognorm(self) -> float:
-        lo, hi, s_lo, s_hi = self._bounds()
-        if s_hi == 0.0:
-            return float(self.base.logsf(lo))
-        return math.log(s_lo - s_hi)
+        return self._b[0], self._b[1]
 
     def _logpdf(self, x):
-        return np.asarray(self.base.logpdf(x)) - self._lognorm()
+        return np.asarray(self.base.logpdf(x)) - self._b[5]
 
     def _logsf(self, x):
-        lo, hi, s_lo, s_hi = self._bounds()
+        _, _, _, s_hi, _, lognorm, logs_lo = self._b
         if s_hi == 0.0:
-            return np.asarray(self.base.logsf(x)) - float(self.base.logsf(lo))
+            return np.asarray(self.base.logsf(x)) - logs_lo
         with np.errstate(divide="ignore"):
-            return np.log(np.maximum(np.asarray(self.base.sf(x)) - s_hi, 0.0)) - self._lognorm()
+            return np.log(np.maximum(np.asarray(self.base.sf(x)) - s_hi, 0.0)) - lognorm
 
     def _logcdf(self, x):
-        lo, hi, s_lo, s_hi = self._bounds()
-        # F_T(x) = (S(l) - S(x)) / (S(l) - S(u)); use cdf differences when l is in the body
-        c_lo = float(self.base.cdf(lo))
+        # F_T(x) = (F(x) - F(l)) / (S(l) - S(u)): from cdfs when l lies in the body, from
+        # survival functions when it lies in the tail
+        _, _, s_lo, _, c_lo, lognorm, _ = self._b
+        if c_lo < 0.5:
+            num = np.asarray(self.base.cdf(x)) - c_lo
+        else:
+            num = s_lo - np.asarray(self.base.sf(x))
         with np.errstate(divide="ignore"):
-            if c_lo < 0.5:
-                num = np.asarray(self.base.cdf(x)) - c_lo
-            else:
-                num = s_lo - np.asarray(self.base.sf(x))
-            return np.log(np.maximum(num, 0.0)) - self._lognorm()
+            return np.log(np.maximum(num, 0.0)) - lognorm
 
     def _isf(self, q):
-        lo, hi, s_lo, s_hi = self._bounds()
+        lo, hi, s_lo, s_hi, *_ = self._b
         x = np.asarray(self.base.isf(np.clip(s_hi + q * (s_lo - s_hi), 0.0, 1.0)))
         return np.clip(x, lo, hi)
 
     def _ppf(self, q):
-        return self._isf(1.0 - q)
+        lo, hi, s_lo, s_hi, c_lo, *_ = self._b
+        if c_lo >= 0.5:
+            return self._isf(1.0 - q)
+        x = np.asarray(self.base.ppf(np.clip(c_lo + q * (s_lo - s_hi), 0.0, 1.0)))
+        return np.clip(x, lo, hi)
+
+    def _sf_scalar(self, t: float) -> float:
+        return float(np.exp(self._logsf(np.asarray(t, dtype=float))))
 
     def _raw_moment(self, k: int) -> float:
-        lo, hi, s_lo, s_hi = self._bounds()
+        lo, hi, s_lo, *_ = self._b
+        if k == 0:
+            return 1.0
         if math.isfinite(hi):
-            # bounded support: all moments finite; integrate k x^(k-1) S_T(x) on [0, hi]
-            from scipy import integrate
-
-            edges = np.unique(
-                np.concatenate([[0.0, lo], np.geomspace(max(lo, hi * 1e-9), hi, 40)])
-            )
-            tot = 0.0
-            for a, b in zip(edges[:-1], edges[1:], strict=True):
-                tot += integrate.quad(
-                    lambda t: k * t ** (k - 1) * float(self.sf(t)), a, b, limit=200
-                )[0]
-            return tot
+            # bounded support: E[X^k] = l^k + integral of k t^(k-1) S_T(t) over [l, u]
+            return lo**k + quad_pieces(lambda t: k * t ** (k - 1) * self._sf_scalar(t), lo, hi)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InfiniteMomentWarning)
-            base_k = self.base._raw_moment(k)
+            base_k = float(self.base._raw_moment(k))
         if not math.isfinite(base_k):
             return math.inf
-        if k == 1:
-            # E[X | X > l] = (E[X] - E[X ^ l] + l S(l)) / S(l)
-            return (base_k - float(self.base.lev(lo)) + lo * s_lo) / s_lo
-        from scipy import integrate
+        if lo <= 0.0:
+            return base_k
+        if k == 1 and s_lo > 1e-3:
+            # E[X | X > l] = l + (E[X] - E[X ^ l]) / S(l): no harmful cancellation here
+            return lo + (base_k - float(self.base.lev(lo))) / s_lo
+        # far in the tail: integrate the conditional survival function itself
+        return lo**k + quad_pieces(lambda t: k * t ** (k - 1) * self._sf_scalar(t), lo, math.inf)
 
-        tail = integrate.quad(
-            lambda t: k * t ** (k - 1) * float(self.base.sf(t)), lo, math.inf, limit=400
-        )[0]
-        return lo**k + tail / s_lo
+    def _var(self) -> float:
+        lo, hi, *_ = self._b
+        if lo <= 0.0:
+            if not math.isfinite(hi):
+                return float(self.base._var())
+            return super()._var()
+        # Var X = E[(X - l)^2] - (E[X] - l)^2 with E[(X - l)^2] = 2 int_l^u (t - l) S_T(t) dt:
+        # centring at l avoids most of the cancellation of E[X^2] - E[X]^2
+        m2 = 2.0 * quad_pieces(lambda t: (t - lo) * self._sf_scalar(t), lo, hi)
+        return max(m2 - (float(self._raw_moment(1)) - lo) ** 2, 0.0)
 
     def _lev(self, d):
-        lo, hi, s_lo, s_hi = self._bounds()
+        lo, hi, s_lo, s_hi, *_ = self._b
         dd = np.minimum(d, hi)
-        # E[min(X, d) | l < X <= u] = l + int_l^d S_T(x) dx for d > l
-        base_part = np.asarray(self.base.lev(np.maximum(dd, lo))) - float(self.base.lev(lo))
-        val = lo + (base_part - s_hi * (np.maximum(dd, lo) - lo)) / (s_lo - s_hi)
+        if s_lo > 1e-3:
+            # E[min(X, d) | l < X <= u] = l + (int_l^d S - S(u)(d - l)) / (S(l) - S(u))
+            base_part = np.asarray(self.base.lev(dd)) - float(self.base.lev(lo))
+            val = lo + (base_part - s_hi * (dd - lo)) / (s_lo - s_hi)
+        else:
+            val = np.array([lo + quad_pieces(self._sf_scalar, lo, di) for di in dd.flat])
+            val = val.reshape(dd.shape)
         return np.where(d <= lo, d, val)
 
     def __repr__(self) -> str:
@@ -159,13 +176,14 @@ class Capped(Severity):
     base : Severity
         The uncapped distribution.
     limit : float
-        The cap, > 0. The capped variable has a point mass :math:`S(\text{limit})` at the cap.
+        The cap, above the lower end of the base's support. The capped variable has a point
+        mass :math:`S(\text{limit})` at the cap.
 
     Notes
     -----
     :math:`S_C(x) = S(x)` for :math:`x < \text{limit}` and 0 from the cap on; every moment is
-    finite: :math:`E[\min(X, c)] = \int_0^c S(x)\,dx`. ``pdf`` returns the density of the
-    continuous part only.
+    finite: :math:`E[\min(X, c)^k] = \int_0^c k x^{k-1} S(x)\,dx`. ``pdf`` returns the density
+    of the continuous part only (it integrates to :math:`1 - S(c)`).
 
     Examples
     --------
@@ -179,9 +197,17 @@ class Capped(Severity):
     limit: float
 
     def __post_init__(self) -> None:
+        if not isinstance(self.base, Severity):
+            raise TypeError(f"capped: base must be a Severity, got {self.base!r}")
         object.__setattr__(self, "limit", float(self.limit))
         if not (self.limit > 0 and math.isfinite(self.limit)):
             raise ValueError(f"capped: limit must be positive and finite, got {self.limit}")
+        lo, _ = self.base._support()
+        if not self.limit > lo:
+            raise ValueError(
+                f"capped: limit {self.limit:g} is not above the lower end {lo:g} of the "
+                f"support of {self.base!r}"
+            )
 
     @property
     def params(self) -> dict[str, float]:
@@ -207,17 +233,14 @@ class Capped(Severity):
         return np.minimum(np.asarray(self.base.ppf(q)), self.limit)
 
     def _raw_moment(self, k: int) -> float:
+        if k == 0:
+            return 1.0
         if k == 1:
             return float(self.base.lev(self.limit))
-        from scipy import integrate
-
+        # E[min(X, c)^k] = lo^k + integral of k t^(k-1) S(t) over [lo, c]
         lo, _ = self.base._support()
-        edges = np.unique(
-            np.concatenate([[0.0], np.geomspace(max(lo, self.limit * 1e-12), self.limit, 40)])
-        )
-        return sum(
-            integrate.quad(lambda t: k * t ** (k - 1) * float(self.base.sf(t)), a, b, limit=200)[0]
-            for a, b in zip(edges[:-1], edges[1:], strict=True)
+        return lo**k + quad_pieces(
+            lambda t: k * t ** (k - 1) * float(self.base.sf(t)), lo, self.limit
         )
 
     def _lev(self, d):
