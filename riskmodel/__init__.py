@@ -20,6 +20,8 @@ _LAZY = {
     "SimulationResult": "riskmodel.simulate",
     "fit_severity": "riskmodel.fit",
     "fit_frequency": "riskmodel.fit",
+    "compare_severity": "riskmodel.fit",
+    "fit_pot": "riskmodel.fit",
     "FrequencyFit": "riskmodel.fit",
     "CreditRules": "riskmodel.reserve",
     "coverage_curve": "riskmodel.reserve",

@@ -187,6 +187,12 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(f"== {cat}: {len(losses[cat])} losses, ranked by AIC ==")
         print(cmp.summary())
+        at = int(np.sum(losses[cat] == args.threshold))
+        if at:
+            print(
+                f"note: {at} loss(es) equal the threshold exactly (rounded amounts); the "
+                "Anderson-Darling test, which weights the lower end, is sensitive to them"
+            )
     for cat, why in skipped.items():
         print(f"\n== {cat}: not fitted: {why} ==")
     print()
