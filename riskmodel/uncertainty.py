@@ -91,14 +91,14 @@ class FittedCategory:
     def draw(self, rng: np.random.Generator) -> tuple[Poisson, Severity]:
         """One draw of (frequency, severity) from the estimates' sampling distribution."""
         fit = self.severity_fit
-        cls = type(fit.dist)
         cov = np.asarray(fit.cov_theta, dtype=float)
         # redraw until the parameters are valid (a draw can leave the parameter space only
         # through a degenerate truncation; a few retries suffice)
         for _ in range(100):
             theta = rng.multivariate_normal(np.asarray(fit.theta, dtype=float), cov, method="eigh")
             try:
-                sev = self._wrap(cls._from_theta(theta))
+                # with_theta keeps the fit's fixed fields (a GPD threshold, a Pareto xm)
+                sev = self._wrap(fit.with_theta(theta))
                 break
             except ValueError:
                 continue

@@ -65,8 +65,10 @@ def test_errors(fit):
     with pytest.raises(ValueError, match="no sampling distributions"):
         simulate(m, 100, rng=1, parameter_uncertainty=True)
     with pytest.raises(ValueError, match="unknown category"):
-        LossModel({"a": (Poisson(1.0), LogNormal(0, 1))},
-                  uncertainty={"b": FittedCategory(fit, 1.0, 0.1)})
+        LossModel(
+            {"a": (Poisson(1.0), LogNormal(0, 1))},
+            uncertainty={"b": FittedCategory(fit, 1.0, 0.1)},
+        )
     with pytest.raises(TypeError, match="draw"):
         LossModel({"a": (Poisson(1.0), LogNormal(0, 1))}, uncertainty={"a": 3})
     bad = dataclasses.replace(fit, cov_theta=np.full_like(fit.cov_theta, np.nan))
