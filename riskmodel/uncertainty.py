@@ -104,5 +104,6 @@ class FittedCategory:
                 continue
         else:  # pragma: no cover - requires a pathological covariance
             raise ValueError("FittedCategory: could not draw valid severity parameters")
-        rate = self.rate * math.exp(self.log_rate_se * rng.standard_normal())
+        se = self.log_rate_se
+        rate = self.rate * math.exp(se * rng.standard_normal() - 0.5 * se * se)
         return Poisson(rate), sev

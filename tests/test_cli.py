@@ -29,8 +29,8 @@ def test_reserve_runs_on_bundled_data_and_prints_the_table():
         "hack",
         "fraud",
         "operational",
-        "Reserve (VaR) at 99.5% coverage",
-        "confidence interval",
+        "Reserve (VaR) for the industry sample at 99.5% coverage",
+        "95% CI",
         "seed 2026",
     ):
         assert word in text
@@ -92,3 +92,26 @@ def test_python_module_and_help():
     assert out.returncode == 0 and "reserve" in out.stdout
     out = run_cli("reserve", "--help")
     assert out.returncode == 0 and "examples:" in out.stdout
+
+
+def test_reserve_for_an_exchange_profile(tmp_path):
+    out = run_cli("reserve", "--profile", "example", "--n-sims", "50000", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    res = doc["reserve"]
+    assert res["credit"] > 0 and res["reserve"] < res["gross"]
+    assert {"rates", "assumptions", "standard_formulas", "profile"} <= set(doc)
+    bad = tmp_path / "p.toml"
+    bad.write_text('name = "x"\ntrading_volume = -5\n')
+    out = run_cli("reserve", "--profile", str(bad))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "p.toml" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_parameter_uncertainty_flag_changes_the_numbers():
+    base = run_cli("reserve", "--n-sims", "50000", "--json")
+    pred = run_cli("reserve", "--n-sims", "50000", "--json", "--parameter-uncertainty")
+    assert base.returncode == 0 and pred.returncode == 0, base.stderr + pred.stderr
+    a, b = json.loads(base.stdout)["reserve"], json.loads(pred.stdout)["reserve"]
+    assert b["provenance"]["parameter_uncertainty"] is True
+    assert a["reserve"] != b["reserve"]

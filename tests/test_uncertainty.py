@@ -29,21 +29,23 @@ def test_draws_follow_the_asymptotic_normal(fit):
     assert abs(mu.mean() - fit.params["mu"]) < 4 * fit.se["mu"] / math.sqrt(4000)
     assert mu.std() == pytest.approx(fit.se["mu"], rel=0.05)
     assert np.log(rates).std() == pytest.approx(0.2, rel=0.05)
+    assert abs(rates.mean() - 4.0) < 4 * 4.0 * math.sqrt(math.exp(0.04) - 1) / math.sqrt(4000)
     freq, sev = cat.point()
     assert freq.rate == 4.0 and sev == fit.dist
 
 
 def test_predictive_mean_with_rate_uncertainty_is_exact(fit):
-    # severity known exactly (zero covariance): E[S] = E[rate] E[X] = rate e^{s^2/2} E[X]
+    # severity known exactly (zero covariance): E[S] = E[rate] E[X] = rate E[X] (the rate draw
+    # is mean-preserving)
     exact = dataclasses.replace(fit, cov_theta=np.zeros_like(fit.cov_theta))
     s, rate, n = 0.3, 3.0, 400_000
     cat = FittedCategory(exact, rate=rate, log_rate_se=s)
     m = LossModel({"a": cat.point()}, uncertainty={"a": cat})
     r = simulate(m, n, rng=4, parameter_uncertainty=True)
     ex = fit.dist.mean()
-    want = rate * math.exp(s * s / 2) * ex
+    want = rate * ex
     # years within a chunk share parameters: add the between-chunk variance to the error
-    var_rate = rate**2 * math.exp(s * s) * (math.exp(s * s) - 1)
+    var_rate = rate**2 * (math.exp(s * s) - 1)
     se = math.sqrt(r.gross.var / n + var_rate * ex**2 / (n / PARAMETER_CHUNK))
     assert abs(r.gross.mean - want) < 4 * se
     assert math.isnan(r.describe().loc["a", "analytic_mean"])

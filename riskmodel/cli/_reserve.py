@@ -13,6 +13,7 @@ EXAMPLES = """examples:
   riskmodel reserve --coverage 0.999 --n-sims 5e6 --seed 7
   riskmodel reserve --threshold 5e6 --since 2016 --json
   riskmodel reserve --data my_losses.csv    # columns: date, category, amount_usd
+  riskmodel reserve --profile example       # one exchange: volume share, credibility, cover
 """
 
 
@@ -52,6 +53,12 @@ def add_parser(sub) -> None:
         help="worker threads (results do not depend on it)",
     )
     p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="exchange profile (TOML): volume, assets, own history, insurance; "
+        "'example' loads the bundled mid-sized Japanese exchange",
+    )
+    p.add_argument(
         "--parameter-uncertainty",
         action="store_true",
         help="redraw fitted parameters from their sampling distribution (predictive reserve)",
@@ -67,6 +74,12 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
+def _load_profile(spec: str):
+    from ..profile import example_profile, load_profile
+
+    return example_profile() if spec == "example" else load_profile(spec)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel reserve``."""
     from ..calibrate import calibrate_industry
@@ -76,29 +89,82 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--seed: must be >= 0, got {args.seed}")
     if args.since is not None and args.until is not None and args.until < args.since:
         raise ValueError(f"--until {args.until} is before --since {args.since}")
+    profile = _load_profile(args.profile) if args.profile else None
     table = load_table(args)
     cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
+    model, program, assumptions = cal.model, None, []
+    if profile is not None:
+        model, program, assumptions = profile.build_model(cal)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     t0 = time.perf_counter()
     res = reserve(
-        cal.model,
+        model,
         args.coverage,
         measure=args.measure,
+        program=program,
         rng=args.seed,
         n_sims=args.n_sims,
         n_threads=args.threads,
         progress=progress,
+        parameter_uncertainty=args.parameter_uncertainty,
     )
     elapsed = time.perf_counter() - t0
     if args.json:
-        print_json(
-            {
-                "calibration": cal.to_dict(),
-                "reserve": res.to_dict(),
-                "data": args.data or "bundled incidents",
-            }
-        )
+        doc = {
+            "calibration": cal.to_dict(),
+            "reserve": res.to_dict(),
+            "data": args.data or "bundled incidents",
+        }
+        if profile is not None:
+            from ..standard_formulas import compare_standard_formulas
+
+            doc["profile"] = profile.to_dict()
+            doc["rates"] = profile.rate_table(cal).to_dict(orient="index")
+            doc["assumptions"] = list(assumptions)
+            doc["standard_formulas"] = compare_standard_formulas(profile, res).to_dict(
+                orient="index"
+            )
+        print_json(doc)
         return 0
+    _print_calibration(args, cal)
+    if profile is not None:
+        _print_profile(profile, cal)
+    name = "VaR" if args.measure == "var" else "TVaR"
+    if args.parameter_uncertainty:
+        print("parameters redrawn from their sampling distribution (predictive reserve)")
+    whose = f"{profile.name}" if profile is not None else "the industry sample"
+    print(f"Reserve ({name}) for {whose} at {100 * res.coverage:g}% coverage")
+    pct = f"{100 * res.level:g}% CI"
+    if program is not None:
+        print(f"  gross            USD {res.gross:>18,.0f}   {pct} {_ci(res.gross_ci)}")
+        print(f"  insurance credit USD {res.credit:>18,.0f}")
+    print(f"  reserve          USD {res.reserve:>18,.0f}   {pct} {_ci(res.ci)}")
+    if profile is not None and profile.currency != "USD":
+        print(
+            f"                   {profile.currency} {res.reserve / profile.usd_per_unit:>18,.0f}"
+        )
+    print("  allocation: " + ", ".join(f"{k} {v:,.0f}" for k, v in res.allocation.items()))
+    print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
+    if profile is not None:
+        from ..standard_formulas import compare_standard_formulas
+
+        print()
+        print("Standard formulas beside the model (amounts in USD):")
+        tab = compare_standard_formulas(profile, res)
+        for req, row in tab.iterrows():
+            print(f"  {req:<40} {row['usd']:>18,.0f}")
+        print()
+        print("Assumptions:")
+        for i, a in enumerate(assumptions, start=1):
+            print(f"  {i}. {a}")
+    return 0
+
+
+def _ci(ci) -> str:
+    return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
+
+
+def _print_calibration(args, cal) -> None:
     src = args.data or "bundled exchange incidents"
     print(f"Data: {src}; losses >= USD {cal.threshold:,.0f}, years {cal.since}-{cal.until}")
     print()
@@ -126,11 +192,13 @@ def run(args: argparse.Namespace) -> int:
             "are not counted"
         )
     print()
-    name = "VaR" if args.measure == "var" else "TVaR"
-    if args.parameter_uncertainty:
-        print("parameters redrawn from their sampling distribution (predictive reserve)")
-    print(f"Reserve ({name}) at {100 * res.coverage:g}% coverage: USD {res.reserve:,.0f}")
-    print(f"  {100 * res.level:g}% confidence interval: USD {res.ci[0]:,.0f} to {res.ci[1]:,.0f}")
-    print("  allocation: " + ", ".join(f"{k} {v:,.0f}" for k, v in res.allocation.items()))
-    print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
-    return 0
+
+
+def _print_profile(profile, cal) -> None:
+    print(f"Exchange profile: {profile.name} (volume share {profile.volume_share:.4%})")
+    rates = profile.rate_table(cal)
+    cols = [
+        c for c in ("industry_rate", "scaled_rate", "credibility_weight", "rate") if c in rates
+    ]
+    print(rates[cols].to_string(float_format=lambda v: f"{v:.6g}"))
+    print()

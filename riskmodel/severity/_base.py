@@ -81,6 +81,13 @@ class Severity:
         """E[X^k]; ``inf`` when it does not exist."""
         raise NotImplementedError
 
+    def _partial_moment(self, k: int, lo: float, hi: float) -> float | None:
+        """E[X^k; lo < X <= hi] in closed form, or ``None`` where the family has none.
+
+        Wrappers (truncation, caps) use it to avoid numerical integration.
+        """
+        return None
+
     def _var(self) -> float:
         """Variance when the second moment is finite (families override with a closed form
         that avoids the cancellation in E[X^2] - E[X]^2)."""
