@@ -5,17 +5,25 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from .._errors import ConvergenceWarning
 from .._rng import RNGLike, as_generator
 from ..frequency import Mixture, NegativeBinomial, Poisson
+from ._frequency_glm import _cameron_trivedi, _chibar_pvalue, _fit_negbin, _fit_poisson
+from ._frequency_inputs import (
+    _counts_array,
+    _covariate_matrix,
+    _exposure_array,
+    _finite_scalar,
+    _frozen,
+    _years_array,
+)
 
 __all__ = ["FrequencyFit", "OverdispersionTest", "PredictionInterval", "fit_frequency"]
 
@@ -700,242 +708,3 @@ def fit_frequency(
 
 
 # ---------------------------------------------------------------------------------- models
-def _call_statsmodels(fn: Callable[[], Any], messages: list[str], what: str):
-    """Run ``fn`` and turn statsmodels' convergence/numerical warnings into messages.
-
-    Only statsmodels' ConvergenceWarning, HessianInversionWarning and
-    PerfectSeparationWarning and numpy's RuntimeWarning (overflow or invalid values met by
-    the optimiser's line search) are captured: they are reported through the result's
-    ``converged``/``message`` and one riskmodel ConvergenceWarning. Every other warning
-    passes through untouched.
-    """
-    from statsmodels.tools import sm_exceptions as sme
-
-    handled = (
-        sme.ConvergenceWarning,
-        sme.HessianInversionWarning,
-        sme.PerfectSeparationWarning,
-        RuntimeWarning,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        for cat in handled:
-            warnings.simplefilter("always", cat)
-        with np.errstate(over="warn", invalid="warn", divide="warn"):
-            result = fn()
-    ok = True
-    for w in caught:
-        if issubclass(w.category, handled):
-            messages.append(f"{what}: {w.category.__name__}: {w.message}")
-            ok = False
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return result, ok
-
-
-def _fit_poisson(y, X, offset, messages):
-    import statsmodels.api as sm
-
-    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
-    res, ok = _call_statsmodels(lambda: model.fit(maxiter=100), messages, "Poisson GLM")
-    if not res.converged:
-        messages.append("Poisson GLM: IRLS reached its iteration limit")
-    return res, bool(res.converged and ok)
-
-
-def _fit_negbin(y, X, offset, beta0, messages) -> dict[str, Any]:
-    from statsmodels.discrete.discrete_model import NegativeBinomial as NBModel
-
-    model = NBModel(y, X, loglike_method="nb2", offset=offset)
-    mu0 = np.exp(X @ beta0 + offset)
-    alpha0 = max(float(np.sum(((y - mu0) ** 2 - y) / mu0**2) / max(y.size - X.shape[1], 1)), 0.05)
-    start = np.append(beta0, alpha0)
-    local: list[str] = []
-    res, ok = _call_statsmodels(
-        lambda: model.fit(start_params=start, method="bfgs", maxiter=2000, gtol=1e-8, disp=0),
-        local,
-        "NB2 (BFGS)",
-    )
-    ok = ok and bool(res.mle_retvals.get("converged", False))
-    polish, ok2 = _call_statsmodels(
-        lambda: model.fit(start_params=res.params, method="newton", maxiter=100, disp=0),
-        [],
-        "NB2 (Newton)",
-    )
-    if (
-        ok2
-        and polish.mle_retvals.get("converged", False)
-        and polish.params[-1] > 0
-        and np.isfinite(polish.llf)
-        and polish.llf >= res.llf - 1e-9
-    ):
-        res, ok = polish, True
-    params = np.asarray(res.params, dtype=float)
-    cov = np.asarray(res.cov_params(), dtype=float) if ok else np.full((params.size,) * 2, np.nan)
-    good = ok and params[-1] > 0 and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0)
-    if not good:
-        messages.extend(local or ["NB2: the optimiser did not converge"])
-    return {
-        "ok": bool(good),
-        "params": params,
-        "alpha": float(params[-1]),
-        "cov": cov,
-        "llf": float(res.llf),
-    }
-
-
-def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> float:
-    """t statistic of the NB2 auxiliary regression ((y - mu)^2 - y)/mu = alpha mu + error."""
-    z = ((y - mu) ** 2 - y) / mu
-    n = y.size
-    if n < 2:
-        return math.nan
-    slope = float(z @ mu / (mu @ mu))
-    resid = z - slope * mu
-    s2 = float(resid @ resid) / (n - 1)
-    se = math.sqrt(s2 / float(mu @ mu))
-    return slope / se if se > 0 else math.nan
-
-
-def _chibar_pvalue(lr: float) -> float:
-    if not math.isfinite(lr):
-        return math.nan
-    if lr <= 0.0:
-        return 1.0
-    return 0.5 * float(stats.chi2.sf(lr, 1))
-
-
-# ---------------------------------------------------------------------------------- inputs
-def _frozen(a) -> np.ndarray:
-    """A read-only copy: the result never shares memory with the caller's arrays."""
-    out = np.array(a, dtype=float)
-    out.setflags(write=False)
-    return out
-
-
-def _finite_scalar(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return x
-
-
-def _label(labels, i: int) -> str:
-    if labels is None:
-        return f"position {i}"
-    lab = labels[i]
-    return f"period {lab.item() if isinstance(lab, np.generic) else lab!r}"
-
-
-def _counts_array(counts) -> tuple[np.ndarray, pd.Index | None, list | None]:
-    if isinstance(counts, pd.DataFrame):
-        raise TypeError(
-            f"counts is a DataFrame with columns {list(counts.columns)}: fit one column at a "
-            "time, e.g. counts['hack']"
-        )
-    index = counts.index if isinstance(counts, pd.Series) else None
-    labels = list(index) if index is not None else None
-    try:
-        y = np.asarray(counts, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("counts must be numbers") from None
-    if y.ndim != 1:
-        raise ValueError(f"counts must be one-dimensional, got shape {y.shape}")
-    if y.size == 0:
-        raise ValueError("counts is empty")
-    bad = ~np.isfinite(y) | (y < 0) | (y != np.round(y))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"counts must be whole numbers >= 0: {_label(labels, i)} has {float(y[i])!r}"
-            + (f" ({int(bad.sum())} bad values in all)" if bad.sum() > 1 else "")
-        )
-    return y, index, labels
-
-
-def _years_array(years, index, n: int, trend) -> np.ndarray:
-    if years is None:
-        if index is not None and pd.api.types.is_numeric_dtype(index.dtype):
-            years = index.to_numpy()
-        elif trend is not None:
-            raise ValueError(
-                "trend='linear' needs years: pass counts as a Series indexed by year, or years="
-            )
-        else:
-            return np.arange(n, dtype=float)
-    try:
-        yrs = np.asarray(years, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("years must be numbers") from None
-    if yrs.shape != (n,):
-        raise ValueError(f"years: expected {n} values (one per count), got shape {yrs.shape}")
-    if not np.isfinite(yrs).all():
-        raise ValueError(
-            f"years: not finite at position {int(np.flatnonzero(~np.isfinite(yrs))[0])}"
-        )
-    if trend is not None and np.ptp(yrs) == 0:
-        raise ValueError("trend='linear' needs at least two distinct years")
-    return yrs
-
-
-def _exposure_array(exposure, counts, n: int, labels) -> tuple[np.ndarray, bool]:
-    if exposure is None:
-        return np.ones(n), False
-    if isinstance(exposure, pd.Series) and isinstance(counts, pd.Series):
-        missing = counts.index.difference(exposure.index)
-        if len(missing):
-            raise ValueError(f"exposure is missing for periods {list(missing)[:10]}")
-        exposure = exposure.reindex(counts.index)
-    try:
-        e = np.asarray(exposure, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("exposure must be numbers") from None
-    if e.ndim == 0:
-        e = np.full(n, float(e))
-    if e.shape != (n,):
-        raise ValueError(f"exposure: expected a scalar or {n} values, got shape {e.shape}")
-    bad = ~np.isfinite(e) | (e <= 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"exposure must be finite and > 0: {_label(labels, i)} has {float(e[i])!r}"
-        )
-    return e, True
-
-
-def _covariate_matrix(covariates, counts, n: int) -> tuple[list[str], np.ndarray]:
-    if covariates is None:
-        return [], np.empty((n, 0))
-    if isinstance(covariates, pd.Series):
-        covariates = covariates.to_frame(name=covariates.name or "x1")
-    if isinstance(covariates, Mapping) and not isinstance(covariates, pd.DataFrame):
-        covariates = pd.DataFrame(
-            {str(k): np.asarray(v, dtype=float) for k, v in covariates.items()}
-        )
-    if isinstance(covariates, pd.DataFrame):
-        if isinstance(counts, pd.Series) and not covariates.index.equals(pd.RangeIndex(n)):
-            missing = counts.index.difference(covariates.index)
-            if len(missing):
-                raise ValueError(f"covariates are missing for periods {list(missing)[:10]}")
-            covariates = covariates.reindex(counts.index)
-        names = [str(c) for c in covariates.columns]
-        values = covariates.to_numpy(dtype=float)
-    else:
-        values = np.asarray(covariates, dtype=float)
-        if values.ndim == 1:
-            values = values[:, None]
-        names = [f"x{j + 1}" for j in range(values.shape[1])]
-    if values.ndim != 2 or values.shape[0] != n:
-        raise ValueError(
-            f"covariates: expected {n} rows (one per count), got shape {values.shape}"
-        )
-    reserved = {"intercept", "trend"} & set(names)
-    if reserved:
-        raise ValueError(f"covariates: the names {sorted(reserved)} are reserved")
-    if len(set(names)) != len(names):
-        raise ValueError(f"covariates: repeated names {names}")
-    if not np.isfinite(values).all():
-        i, j = map(int, np.argwhere(~np.isfinite(values))[0])
-        raise ValueError(f"covariates: {names[j]} is not finite at position {i}")
-    return names, values

@@ -13,7 +13,8 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial as SMNegBin
 
 from riskmodel._errors import ConvergenceWarning
-from riskmodel.fit._frequency import FrequencyFit, _call_statsmodels, fit_frequency
+from riskmodel.fit._frequency import FrequencyFit, fit_frequency
+from riskmodel.fit._frequency_glm import _call_statsmodels
 from riskmodel.frequency import Mixture, NegativeBinomial, Poisson
 
 YEARS = np.arange(2000, 2030)
