@@ -167,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         )
     hacks = losses.get("hack", np.array([]))
     tail = _tail(hacks, max(args.tail_threshold, args.threshold), args.level)
+    frequency = _frequency_fits(table, args.threshold, lo, hi)
     if args.plots:
         _write_plots(args.plots, comparisons, hacks)
     src = args.data or "bundled exchange incidents"
@@ -179,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
                 "categories": {c: cmp.to_dict() for c, cmp in comparisons.items()},
                 "skipped": skipped,
                 "hack_tail": tail,
+                "frequency": frequency,
             }
         )
         return 0
@@ -197,9 +199,59 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n== {cat}: not fitted: {why} ==")
     print()
     _print_tail(tail)
+    print()
+    _print_frequency(frequency, lo, hi)
     if args.plots:
         print(f"\nplots written to {args.plots}")
     return 0
+
+
+def _frequency_fits(table, threshold: float, lo: int, hi: int) -> dict:
+    """Poisson GLM with a linear trend per category, and the test against NB2."""
+    from ..data import annual_counts
+    from ..fit import fit_frequency
+
+    counts = annual_counts(table, threshold=threshold, since=lo, until=hi, unknown_amount="ignore")
+    out = {}
+    for cat in counts.columns:
+        y = counts[cat]
+        row = {"counts": [int(v) for v in y], "total": int(y.sum()), "mean": float(y.mean())}
+        if y.sum() < 2:
+            row["note"] = "fewer than 2 events: no regression"
+            out[str(cat)] = row
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = fit_frequency(y, family="poisson", trend="linear")
+        od = fit.overdispersion
+        row.update(
+            trend=fit.params["trend"],
+            trend_se=fit.se["trend"],
+            next_year=hi + 1,
+            next_year_rate=float(fit.predict(year=hi + 1).mean()),
+            nb_alpha=od.alpha,
+            overdispersion_pvalue=od.pvalue,
+            converged=fit.converged,
+        )
+        out[str(cat)] = row
+    return out
+
+
+def _print_frequency(freq: dict, lo: int, hi: int) -> None:
+    print(f"Annual counts {lo}-{hi} (Poisson GLM with a linear trend; test against NB2):")
+    print(
+        f"  {'category':<12}{'events':>7}{'per yr':>8}{'trend/yr':>10}{'(se)':>8}"
+        f"{f'rate {hi + 1}':>11}{'NB alpha':>10}{'p(Poisson)':>12}"
+    )
+    for cat, r in freq.items():
+        if "note" in r:
+            print(f"  {cat:<12}{r['total']:>7d}{r['mean']:>8.3f}  {r['note']}")
+            continue
+        print(
+            f"  {cat:<12}{r['total']:>7d}{r['mean']:>8.3f}{r['trend']:>+10.3f}"
+            f"{r['trend_se']:>8.3f}{r['next_year_rate']:>11.3f}{r['nb_alpha']:>10.3f}"
+            f"{r['overdispersion_pvalue']:>12.3f}"
+        )
 
 
 def _print_tail(t: dict) -> None:

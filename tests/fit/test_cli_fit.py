@@ -71,3 +71,21 @@ def test_bad_input_exits_2_with_one_line(argv, needle, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1
+
+
+def test_fit_reports_the_frequency_fits(capsys):
+    from riskmodel.data import annual_counts, load_incidents
+    from riskmodel.fit import fit_frequency
+
+    assert _fit.run(_args("--families", "lognormal", "--json")) == 0
+    freq = json.loads(capsys.readouterr().out)["frequency"]
+    counts = annual_counts(
+        load_incidents(), threshold=1e6, since=2014, until=2025, unknown_amount="ignore"
+    )
+    direct = fit_frequency(counts["hack"], family="poisson", trend="linear")
+    assert freq["hack"]["counts"] == counts["hack"].tolist()
+    assert freq["hack"]["trend"] == direct.params["trend"]
+    assert freq["hack"]["overdispersion_pvalue"] == direct.overdispersion.pvalue
+    assert "note" in freq["operational"] or freq["operational"]["total"] >= 2
+    assert _fit.run(_args("--families", "lognormal")) == 0
+    assert "Annual counts 2014-2025" in capsys.readouterr().out
