@@ -197,6 +197,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="price on one exchange's model (TOML profile, or 'example'); without --layer, "
+        "its own insurance layers are priced",
+    )
+    p.add_argument(
         "--threads",
         type=positive_int,
         default=None,
@@ -258,12 +264,20 @@ def run(args: argparse.Namespace) -> int:
     layers = _layers(args)
     table = load_table(args)
     cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
+    model = cal.model
+    if args.profile:
+        from ._reserve import _load_profile
+
+        profile = _load_profile(args.profile)
+        model, program, _ = profile.build_model(cal)
+        if not args.layer and program is not None:
+            layers = list(program.layers)  # the exchange's own cover
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)
         tower = price_tower(
-            cal.model,
+            model,
             layers,
             principles=tuple(principles),
             loadings=principles,
@@ -281,7 +295,7 @@ def run(args: argparse.Namespace) -> int:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     points = sorted({x for lay in layers for x in (lay.attachment, lay.attachment + lay.limit)})
     limits = [x for x in points if 0 < x < math.inf]
-    ilf = increased_limit_factors(cal.model, limits or [args.basic_limit], args.basic_limit)
+    ilf = increased_limit_factors(model, limits or [args.basic_limit], args.basic_limit)
     if args.json:
         print_json(
             {
@@ -298,18 +312,16 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    _print_text(args, cal, layers, tower, principles, ilf, elapsed)
+    _print_text(args, cal, model, layers, tower, principles, ilf, elapsed)
     return 0
 
 
-def _print_text(args, cal, layers, tower, principles, ilf, elapsed) -> None:
+def _print_text(args, cal, model, layers, tower, principles, ilf, elapsed) -> None:
     src = args.data or "bundled exchange incidents"
-    total = sum(cal.model.expected_loss().values())
+    total = sum(model.expected_loss().values())
     print(f"Data: {src}; losses >= USD {cal.threshold:,.0f}, years {cal.since}-{cal.until}")
-    print(
-        f"Model: industry losses ({', '.join(cal.model.names)}), E[annual loss] "
-        f"USD {total / 1e6:,.0f}M"
-    )
+    whose = f"exchange profile {args.profile}" if args.profile else "industry losses"
+    print(f"Model: {whose} ({', '.join(model.names)}), E[annual loss] USD {total / 1e6:,.2f}M")
     lay = layers[0]
     if lay.per == "occurrence":
         rein = lay.reinstatements

@@ -140,3 +140,15 @@ def test_price_in_a_subprocess_json_parses_and_bad_input_exits_2():
     assert "Traceback" not in bad.stderr
     helptext = run_cli("price", "--help")
     assert helptext.returncode == 0 and "examples:" in helptext.stdout
+
+
+def test_price_on_an_exchange_profile_uses_its_own_cover(capsys):
+    from riskmodel.profile import example_profile
+
+    assert _price.run(_args("--n-sims", "20000", "--json", "--profile", "example")) == 0
+    doc = json.loads(capsys.readouterr().out)
+    own = example_profile().program().layers
+    got = [(r["attachment"], r["limit"]) for r in doc["layers"]]
+    assert got == [(lay.attachment, lay.limit) for lay in own]
+    assert _price.run(_args("--n-sims", "20000", "--profile", "example")) == 0
+    assert "exchange profile example" in capsys.readouterr().out
