@@ -34,7 +34,31 @@ _LAZY = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 
+#: subpackages reachable as attributes after a plain ``import riskmodel``
+_SUBMODULES = (
+    "analytic",
+    "calibrate",
+    "credibility",
+    "data",
+    "dependence",
+    "exposure",
+    "fit",
+    "frequency",
+    "insurance",
+    "model",
+    "plots",
+    "pricing",
+    "profile",
+    "reserve",
+    "severity",
+    "standard_formulas",
+    "uncertainty",
+)
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"riskmodel.{name}")
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
@@ -43,4 +67,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))

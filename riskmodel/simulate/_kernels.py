@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit
+from .._numba import jit, jit_inline
 from ._random import next_double, poisson, std_gamma, std_normal
 from ._special import ndtr, ndtri, t_cdf
 
@@ -41,7 +41,7 @@ NEGBIN = 1
 NPAR = 9
 
 
-@jit
+@jit_inline
 def sev_isf(code: int, par: np.ndarray, q: float) -> float:
     """Inverse survival function of family ``code`` at probability ``q`` in (0, 1]."""
     if code == LOGNORMAL:
@@ -64,7 +64,7 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
     return math.nan
 
 
-@jit
+@jit_inline
 def draw_severity(state, code: int, par: np.ndarray) -> float:
     """One loss from the (truncated, capped) severity of family ``code``."""
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
@@ -81,7 +81,7 @@ def draw_severity(state, code: int, par: np.ndarray) -> float:
     return x
 
 
-@jit
+@jit_inline
 def draw_count(state, kind: int, fpar: np.ndarray) -> int:
     """One annual count: Poisson(fpar[0]), or negative binomial NB2 (mean fpar[0], shape fpar[1])
     drawn as a gamma-Poisson mixture."""
@@ -90,7 +90,7 @@ def draw_count(state, kind: int, fpar: np.ndarray) -> int:
     return poisson(state, std_gamma(state, fpar[1]) * fpar[0] / fpar[1])
 
 
-@jit
+@jit_inline
 def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
     """Lower quantile of the count distribution at ``u``, by summing the pmf recursively."""
     if kind == POISSON:
@@ -118,7 +118,7 @@ def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
     return k
 
 
-@jit
+@jit_inline
 def draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts) -> None:
     """One year's counts for every category, independent or through a copula."""
     k = counts.shape[0]

@@ -56,9 +56,11 @@ class _Moments:
     m2: np.ndarray
 
     @classmethod
-    def of(cls, x: np.ndarray) -> _Moments:
-        mu = x.mean(axis=0)
-        return cls(x.shape[0], mu, ((x - mu) ** 2).sum(axis=0))
+    def of(cls, parts: np.ndarray, total: np.ndarray) -> _Moments:
+        """Moments of the columns of ``parts`` and of ``total`` (the last entry)."""
+        mu = np.append(parts.mean(axis=0), total.mean())
+        dev = np.append(((parts - mu[:-1]) ** 2).sum(axis=0), ((total - mu[-1]) ** 2).sum())
+        return cls(parts.shape[0], mu, dev)
 
     def merge(self, other: _Moments) -> None:
         n = self.n + other.n
@@ -69,12 +71,19 @@ class _Moments:
 
 
 class _Tail:
-    """The ``m`` largest totals seen so far, with their per-category parts."""
+    """The ``m`` largest totals seen so far, with their per-category parts.
+
+    Blocks are queued and the queue is reduced to the top ``m`` only once it holds more than
+    ``m`` values, so each value is copied a bounded number of times (linear, not quadratic, in
+    the number of blocks). The reduction keeps block order, so merges are deterministic.
+    """
 
     def __init__(self, m: int, k: int) -> None:
         self.m = m
         self.vals = np.empty(0)
         self.parts = np.empty((0, k))
+        self._queue: list[tuple[np.ndarray, np.ndarray]] = []
+        self._queued = 0
 
     @staticmethod
     def top(vals: np.ndarray, parts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -84,14 +93,22 @@ class _Tail:
         idx.sort()  # keep original order among the chosen: deterministic merges
         return vals[idx], parts[idx]
 
+    def _reduce(self) -> None:
+        if self._queue:
+            vals = np.concatenate([self.vals, *(v for v, _ in self._queue)])
+            parts = np.concatenate([self.parts, *(p for _, p in self._queue)])
+            self.vals, self.parts = self.top(vals, parts, self.m)
+            self._queue, self._queued = [], 0
+
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
-        self.vals = np.concatenate([self.vals, vals])
-        self.parts = np.concatenate([self.parts, parts])
-        if len(self.vals) > 2 * self.m:
-            self.vals, self.parts = self.top(self.vals, self.parts, self.m)
+        self._queue.append((vals, parts))
+        self._queued += len(vals)
+        if self._queued > self.m:
+            self._reduce()
 
     def final(self) -> tuple[np.ndarray, np.ndarray]:
-        vals, parts = self.top(self.vals, self.parts, self.m)
+        self._reduce()
+        vals, parts = self.vals, self.parts
         order = np.argsort(-vals, kind="stable")
         return vals[order], parts[order]
 
@@ -295,9 +312,8 @@ class Simulation:
         out = {}
         for name, arr in views.items():
             tot = arr.sum(axis=1)
-            full = np.column_stack([arr, tot])
             vals, parts = _Tail.top(tot, arr, self.m)
-            out[name] = (_Moments.of(full), vals, parts)
+            out[name] = (_Moments.of(arr, tot), vals, parts)
         return out, float(rp.sum())
 
     def extend(self, n_total: int) -> Simulation:
