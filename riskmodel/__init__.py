@@ -29,6 +29,7 @@ _LAZY = {
     "reserve": "riskmodel.reserve",
     "ReserveResult": "riskmodel.reserve",
     "DataError": "riskmodel._errors",
+    "write_report": "riskmodel.report",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

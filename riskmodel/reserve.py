@@ -126,6 +126,15 @@ class ReserveResult:
         )
         return "\n".join(lines)
 
+    def plot(self, ax=None):
+        """Exceedance curve of the annual loss, gross and net, with the reserve marked.
+
+        Returns the matplotlib Axes; see :func:`riskmodel.plots.exceedance_plot`.
+        """
+        from .plots import exceedance_plot
+
+        return exceedance_plot(self, ax=ax, level=self.level)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly record of every number and the provenance."""
         return {

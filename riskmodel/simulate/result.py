@@ -281,6 +281,15 @@ class SimulationResult:
             )
         return "\n".join(lines)
 
+    def plot(self, ax=None):
+        """Exceedance curve of the annual loss (gross, and net with insurance), log-log.
+
+        Returns the matplotlib Axes; see :func:`riskmodel.plots.exceedance_plot`.
+        """
+        from ..plots import exceedance_plot
+
+        return exceedance_plot(self, ax=ax)
+
     def to_dict(self, levels=(0.9, 0.95, 0.99, 0.995, 0.999)) -> dict[str, Any]:
         """JSON-friendly record: moments, quantiles with intervals, TVaR, provenance."""
         out: dict[str, Any] = {"provenance": dict(self.provenance)}

@@ -1,0 +1,255 @@
+"""Reserve reports: a folder with a multi-page PDF, a JSON file of every number, and CSV tables.
+
+:func:`write_report` fits the industry model (or one exchange's, from its profile), sizes the
+reserve, and writes:
+
+- ``report.pdf``: the pages listed in :data:`PAGES` (summary, data and model, assumptions and
+  method, exceedance curve, reserve against coverage, fit diagnostics, allocation, layer
+  prices, standard-formula comparison);
+- ``report.json``: the inputs, the provenance and every number in the PDF;
+- CSV tables: ``reserve_curve.csv``, ``exceedance_curve.csv``, ``allocation.csv``,
+  ``fits.csv``, ``layer_prices.csv``, ``simulation_audit.csv`` and, with a profile,
+  ``standard_formulas.csv`` and ``rates.csv``.
+
+The folder is written atomically (see :mod:`riskmodel.report._files`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ._compute import DEFAULT_TOWER, RUN_KEYS, compute, document
+from ._files import ReportFolder, check_target, jsonable
+from ._pdf import PAGES, write_pdf
+
+__all__ = ["DEFAULT_DIR", "DEFAULT_TOWER", "PAGES", "RUN_KEYS", "ReportResult", "write_report"]
+
+#: default folder of ``riskmodel report``
+DEFAULT_DIR = "riskmodel-report"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Result of :func:`write_report`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The report folder.
+    files : tuple of str
+        Names of the files in it.
+    document : dict
+        The content of ``report.json`` (with inf / NaN as strings). Every key but ``"run"``
+        (elapsed times, thread count, creation time) is reproduced by the same inputs.
+    reserve : ReserveResult
+    simulation : SimulationResult
+        The simulation behind the reserve curve and the exceedance curve.
+    warnings : tuple of str
+        The warnings raised while computing (also in the report's notes).
+    """
+
+    path: Path
+    files: tuple[str, ...]
+    document: dict[str, Any] = field(repr=False)
+    reserve: Any = field(repr=False)
+    simulation: Any = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> dict[str, Any]:
+        """The headline numbers (reserve gross and net with intervals, TVaR, mean loss)."""
+        return self.document["headline"]
+
+    def summary(self) -> str:
+        """The headline numbers and where the report is, as text."""
+        h = self.headline
+        pct = f"{100 * h['coverage']:g}%"
+        lines = [
+            f"Report written to {self.path} ({', '.join(self.files)})",
+            f"  subject: {self.document['report']['subject']}",
+            f"  gross reserve at {pct}  USD {h['gross_reserve']:>20,.0f}",
+        ]
+        if h["credit"]:
+            lines.append(f"  insurance credit        USD {h['credit']:>20,.0f}")
+        lines.append(
+            f"  net reserve             USD {h['net_reserve']:>20,.0f}   "
+            f"{100 * h['ci_level']:g}% CI [{h['net_ci'][0]:,.0f}, {h['net_ci'][1]:,.0f}]"
+        )
+        if "currency" in h:
+            lines.append(
+                f"                          {h['currency']} {h['net_reserve_in_currency']:>20,.0f}"
+            )
+        sf = self.document["standard_formulas"]
+        if isinstance(sf, list):
+            for row in sf:
+                if not str(row["requirement"]).startswith("model"):
+                    usd = row["usd"]
+                    amount = f"{usd:>20,.0f}" if isinstance(usd, float) else f"{usd:>20}"
+                    lines.append(f"  {row['requirement']:<38} USD {amount}")
+        prov = self.document["provenance"]
+        lines.append(
+            f"  n_sims {prov.get('n_sims'):,}, seed {prov.get('seed')}, "
+            f"riskmodel {prov.get('version')}"
+        )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record (the content of ``report.json``)."""
+        return self.document
+
+
+def write_report(
+    out_dir: str | os.PathLike[str] = DEFAULT_DIR,
+    *,
+    profile=None,
+    coverage: float = 0.995,
+    measure: str = "var",
+    n_sims: int = 1_000_000,
+    seed: int = 2026,
+    data=None,
+    threshold: float = 1e6,
+    since: int | None = 2014,
+    until: int | None = None,
+    level: float = 0.95,
+    pricing_n_sims: int | None = None,
+    gof_boot: int = 199,
+    credit_rules=None,
+    parameter_uncertainty: bool = False,
+    n_threads: int | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> ReportResult:
+    """Write a reserve report folder: PDF, JSON and CSV tables.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        The report folder (default ``riskmodel-report``). It must not exist, or be empty,
+        unless ``overwrite``.
+    profile : ExchangeProfile, path to a TOML profile, "example", or None
+        One exchange (its volume, assets, history, insurance and standard-formula inputs);
+        ``None`` reports on the industry model (all exchanges in the data).
+    coverage : float
+        Coverage probability of the reserve (default 0.995).
+    measure : {"var", "tvar"}
+        Risk measure of the reserve.
+    n_sims : int
+        Simulated years (default 1,000,000).
+    seed : int
+        Seed of every random draw (simulation, pricing, bootstrap).
+    data : DataFrame or path, optional
+        Losses (``date``, ``category``, ``amount_usd``); default the bundled incidents.
+    threshold, since, until
+        Reporting threshold (USD) and calendar window of the calibration
+        (:func:`riskmodel.calibrate.calibrate_industry`).
+    level : float
+        Confidence level of the intervals.
+    pricing_n_sims : int, optional
+        Simulated years per priced layer; default ``min(n_sims, 200_000)``.
+    gof_boot : int
+        Bootstrap refits of the goodness-of-fit tests per category (0: no tests).
+    credit_rules : CreditRules, optional
+        Cap and haircut on the insurance credit.
+    parameter_uncertainty : bool
+        Redraw fitted parameters from their sampling distribution.
+    n_threads : int, optional
+        Worker threads (the numbers do not depend on it).
+    overwrite : bool
+        Replace a non-empty ``out_dir`` (atomically: the old folder stays until the new one
+        is complete).
+    progress : bool
+        Progress lines on stderr.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    FileExistsError
+        ``out_dir`` is not empty and ``overwrite`` is False (checked before any work).
+    NotADirectoryError
+        ``out_dir`` is a file.
+
+    Notes
+    -----
+    The reserve comes from :func:`riskmodel.reserve` with ``rng=seed``; the reserve curve and
+    the exceedance curve from :func:`riskmodel.simulate` with the same seed and ``n_sims``
+    (so the same simulated years, keeping the tail down to 90%); layer prices from
+    :func:`riskmodel.pricing.price_tower` with the same seed. Warnings of riskmodel raised
+    on the way (for example a layer that too few simulated years reach) are not raised to
+    the caller: they are written into the report's notes and returned in ``warnings``.
+
+    Files are written into a temporary sibling folder, each through a temporary file and
+    :func:`os.replace`, and the folder is renamed into place at the end: an error leaves no
+    report (or the previous one), never a half-written one.
+
+    Examples
+    --------
+    >>> res = write_report("my-report", profile="example", n_sims=50_000)  # doctest: +SKIP
+    >>> print(res.summary())  # doctest: +SKIP
+    """
+    target = Path(out_dir)
+    check_target(target, overwrite)  # fail before the work, not after
+    t0 = time.perf_counter()
+    data_ = compute(
+        profile=profile,
+        coverage=coverage,
+        measure=measure,
+        n_sims=n_sims,
+        seed=seed,
+        data=data,
+        threshold=threshold,
+        since=since,
+        until=until,
+        level=level,
+        pricing_n_sims=pricing_n_sims,
+        gof_boot=gof_boot,
+        credit_rules=credit_rules,
+        parameter_uncertainty=parameter_uncertainty,
+        n_threads=n_threads,
+        progress=progress,
+    )
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if progress:
+        print("riskmodel report: writing the PDF, JSON and CSV files", file=sys.stderr)
+    with ReportFolder(target, overwrite=overwrite) as folder:
+        t = time.perf_counter()
+        partial = folder.tmp_path("report.pdf")
+        pages = write_pdf(data_, partial, created=created)
+        folder.put(partial, "report.pdf")
+        data_.timing["pdf_s"] = time.perf_counter() - t
+        tables = {
+            "reserve_curve.csv": data_.curve.set_index("coverage"),
+            "exceedance_curve.csv": data_.exceedance.set_index("exceedance_probability"),
+            "allocation.csv": data_.allocation,
+            "fits.csv": data_.fits,
+            "layer_prices.csv": data_.layers,
+            "simulation_audit.csv": data_.audit,
+        }
+        if data_.standard_formulas is not None:
+            tables["standard_formulas.csv"] = data_.standard_formulas
+        if data_.rates is not None:
+            tables["rates.csv"] = data_.rates
+        for name, frame in tables.items():
+            folder.write_csv(name, frame)
+        files = sorted([*folder.files(), "report.json"])
+        data_.timing["total_s"] = time.perf_counter() - t0
+        doc = jsonable(document(data_, pages, files))
+        doc["run"]["created_utc"] = created
+        folder.write_json("report.json", doc)
+        path = folder.commit()
+    return ReportResult(
+        path=path,
+        files=tuple(files),
+        document=doc,
+        reserve=data_.reserve,
+        simulation=data_.simulation,
+        warnings=tuple(data_.warnings),
+    )

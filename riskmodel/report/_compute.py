@@ -1,0 +1,545 @@
+"""Every number of a report, computed once: the PDF, the JSON and the CSVs all read from here."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from .._errors import RiskModelWarning
+
+__all__ = ["DEFAULT_TOWER", "RUN_KEYS", "ReportData", "compute", "document"]
+
+#: (attachment, limit) in USD of the tower priced when no programme is given: the same
+#: contiguous per-occurrence tower from USD 50M to 2bn as ``riskmodel price``
+DEFAULT_TOWER = (
+    (50e6, 50e6),
+    (100e6, 150e6),
+    (250e6, 250e6),
+    (500e6, 500e6),
+    (1e9, 1e9),
+)
+
+#: coverage levels of the reserve curve (those with fewer than 10 simulated years beyond
+#: them are dropped, and the report says so)
+CURVE_LEVELS = (0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997)
+
+#: provenance keys that describe the run, not the result: kept apart from the reproducible
+#: numbers (they go under the JSON key "run")
+RUN_KEYS = ("elapsed_s", "n_threads")
+
+_BUNDLED = "bundled exchange incidents (riskmodel.data.load_incidents; sources: DATACARD.md)"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The inputs, results and tables behind one report."""
+
+    title: str
+    subject: str
+    data_label: str
+    inputs: dict[str, Any]
+    profile: Any
+    calibration: Any
+    model: Any
+    program: Any
+    reserve: Any
+    simulation: Any
+    curve: pd.DataFrame
+    exceedance: pd.DataFrame
+    allocation: pd.DataFrame
+    fits: pd.DataFrame
+    fit_objects: dict[str, Any]
+    own_losses: dict[str, np.ndarray]
+    rates: pd.DataFrame | None
+    layers: pd.DataFrame
+    layer_source: str
+    layer_paid: list[float] | None
+    standard_formulas: pd.DataFrame | None
+    audit: pd.DataFrame
+    headline: dict[str, Any]
+    assumptions: list[str]
+    method: list[str]
+    notes: list[str]
+    warnings: list[str]
+    timing: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def source_line(self) -> str:
+        """One line naming the data, window, simulation and version (figure footers)."""
+        cal = self.calibration
+        return (
+            f"Source: riskmodel {__version__}; {self.reserve.simulation.n_sims:,} simulated "
+            f"years, seed {self.inputs['seed']}; data: {self.data_label}, losses >= USD "
+            f"{cal.threshold:,.0f}, {cal.since}-{cal.until}"
+        )
+
+
+def _say(progress: bool, text: str) -> None:
+    if progress:
+        print(f"riskmodel report: {text}", file=sys.stderr, flush=True)
+
+
+def _strip_run(obj: Any) -> Any:
+    """A copy of nested provenance without the run-only keys (:data:`RUN_KEYS`)."""
+    if isinstance(obj, dict):
+        return {k: _strip_run(v) for k, v in obj.items() if k not in RUN_KEYS}
+    if isinstance(obj, list):
+        return [_strip_run(v) for v in obj]
+    return obj
+
+
+def _load_data(data):
+    from ..data import load_incidents, read_losses
+
+    if data is None:
+        return load_incidents(), _BUNDLED
+    if isinstance(data, pd.DataFrame):
+        return data, "incident table given by the caller"
+    return read_losses(data), os.fspath(data)
+
+
+def _load_profile(profile):
+    from ..profile import ExchangeProfile, example_profile, load_profile
+
+    if profile is None or isinstance(profile, ExchangeProfile):
+        return profile
+    if isinstance(profile, str) and profile == "example":
+        return example_profile()
+    if isinstance(profile, (str, os.PathLike)):
+        return load_profile(profile)
+    raise TypeError(
+        f"profile: expected an ExchangeProfile, a TOML path or 'example', got "
+        f"{type(profile).__name__}"
+    )
+
+
+def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame:
+    from ..reserve import coverage_curve
+
+    levels = sorted(set(CURVE_LEVELS) | {coverage})
+    kept = [p for p in levels if sim.n_sims * (1 - p) >= 10]
+    dropped = [p for p in levels if p not in kept]
+    if dropped:
+        notes.append(
+            "Reserve curve: coverage levels "
+            + ", ".join(f"{100 * p:g}%" for p in dropped)
+            + f" left out: fewer than 10 of {sim.n_sims:,} simulated years lie beyond them."
+        )
+    curve = coverage_curve(sim, kept, level=level)
+    ci = [sim.net.quantile_ci(p, level) for p in kept]
+    curve.insert(curve.columns.get_loc("net_var") + 1, "net_var_lo", [c[0] for c in ci])
+    curve.insert(curve.columns.get_loc("net_var_lo") + 1, "net_var_hi", [c[1] for c in ci])
+    return curve
+
+
+def _allocation(sim, res) -> pd.DataFrame:
+    gross = sim.gross.contributions(res.coverage, res.measure)
+    net = res.allocation
+    cats = list(sim.categories)
+    total = sum(net.values())
+    return pd.DataFrame(
+        {
+            "mean_annual_loss_gross": sim.gross.cat_mean,
+            "mean_annual_loss_net": sim.net.cat_mean,
+            "gross": [gross[c] for c in cats],
+            "net": [net[c] for c in cats],
+            "net_share": [net[c] / total if total else math.nan for c in cats],
+        },
+        index=pd.Index(cats, name="category"),
+    )
+
+
+def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool):
+    rows, objects = [], {}
+    own = _category_losses(table, cal)
+    gof_cache: dict[int, Any] = {}
+    for name, c in cal.categories.items():
+        fit = c.severity_fit
+        objects[name] = fit
+        row: dict[str, Any] = {
+            "category": name,
+            "family": fit.family,
+            "fitted_on": "all categories pooled" if c.pooled_severity else "own losses",
+            "n_own_losses": c.n_losses,
+            "n_fit": fit.n_obs,
+            "truncation_usd": cal.threshold,
+        }
+        for p, v in fit.params.items():
+            row[p] = v
+            row[f"{p}_se"] = fit.se[p]
+        row.update(
+            loglik=fit.loglik,
+            aic=fit.aic,
+            rate_per_year=c.rate,
+            rate_se=c.rate_se,
+            expected_annual_loss=c.expected_loss,
+        )
+        if gof_boot:
+            if id(fit) not in gof_cache:
+                _say(progress, f"goodness of fit of {name} ({gof_boot} bootstrap refits)")
+                gof_cache[id(fit)] = fit.gof(n_boot=gof_boot, rng=seed)
+            g = gof_cache[id(fit)]
+            for t in g.tests:
+                row[t] = g.statistics[t]
+                row[f"{t}_p"] = g.pvalues[t]
+            row["gof_n_boot"] = g.n_boot
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("category"), objects, own
+
+
+def _category_losses(table: pd.DataFrame, cal) -> dict[str, np.ndarray]:
+    """Each category's own losses in the calibration window, at or above its threshold."""
+    year = pd.to_datetime(table["date"]).dt.year.to_numpy()
+    amount = table["amount_usd"].to_numpy(dtype=float)
+    keep = (year >= cal.since) & (year <= cal.until) & (amount >= cal.threshold)
+    cats = table["category"].astype(str).to_numpy()
+    return {name: np.sort(amount[keep & (cats == name)]) for name in cal.categories}
+
+
+def _layers(model, program, profile, pricing_n_sims: int, seed: int, n_threads, progress):
+    from ..insurance import Layer
+    from ..pricing import layer_label, price_tower
+
+    if program is not None:
+        layers = list(program.layers)
+        cur = profile.currency
+        terms = "; ".join(
+            f"{cur} {layer_label(lay)}"
+            + (f" covering {', '.join(lay.categories)}" if lay.categories else "")
+            + (f", premium {cur} {lay.premium:,.0f}" if lay.premium else "")
+            for lay in profile.layers
+        )
+        source = f"the profile's insurance programme ({terms}), converted to USD"
+        paid = [lay.premium for lay in layers]
+    else:
+        layers = [Layer(a, lim, reinstatements=0) for a, lim in DEFAULT_TOWER]
+        source = (
+            "a default tower of per-occurrence layers, USD 50M to 2bn, no reinstatements "
+            "(no programme given)"
+        )
+        paid = None
+    _say(progress, f"pricing {len(layers)} layer(s) on {pricing_n_sims:,} years")
+    tower = price_tower(model, layers, n_sims=pricing_n_sims, rng=seed, n_threads=n_threads)
+    return tower, source, paid
+
+
+def _industry_assumptions(cal) -> list[str]:
+    t = cal.threshold
+    pooled = [c.name for c in cal.categories.values() if c.pooled_severity]
+    out = [
+        "Subject: the whole industry, i.e. annual customer losses at all centralized exchanges "
+        "in the data together, not one exchange (give an exchange profile for one exchange's "
+        "reserve).",
+        f"Loss frequencies: Poisson per category, rate = mean annual count of losses >= USD "
+        f"{t:,.0f} in {cal.since}-{cal.until} ({cal.until - cal.since + 1} calendar years, "
+        "years without losses included), no trend.",
+        f"Loss sizes: lognormal per category fitted by maximum likelihood to the losses >= USD "
+        f"{t:,.0f}, left-truncated there (smaller losses are under-reported)"
+        + (
+            f"; {', '.join(pooled)} "
+            + ("has" if len(pooled) == 1 else "have")
+            + " fewer than 5 own losses and "
+            + ("uses" if len(pooled) == 1 else "use")
+            + " the fit to all categories pooled."
+            if pooled
+            else "."
+        ),
+        "Categories are independent of each other; within a category the number of losses "
+        "and their sizes are independent.",
+        "Amounts are in USD at the time of each incident, as reported; no inflation or "
+        "crypto-price adjustment.",
+        "No insurance: the net loss equals the gross loss.",
+    ]
+    if cal.n_unknown_amount:
+        out.append(
+            f"{cal.n_unknown_amount} incident(s) in the window have no known amount and are "
+            "not counted in frequencies or severities."
+        )
+    return out
+
+
+def _method(res, sim, level: float, pricing_n_sims: int) -> list[str]:
+    pct = f"{100 * level:g}%"
+    name = "VaR" if res.measure == "var" else "TVaR"
+    return [
+        f"Reserve: the {name} of the simulated annual loss at {100 * res.coverage:g}% coverage, "
+        "net of the insurance credit (gross minus the credit allowed). VaR is the lower "
+        "empirical quantile X_(ceil(n p)); its "
+        f"{pct} confidence interval comes from order statistics (distribution-free).",
+        "TVaR (expected shortfall): Acerbi-Tasche estimator, the mean of the worst n(1-p) "
+        f"years; its {pct} interval is asymptotic normal (Manistre and Hancock 2005).",
+        "Allocation: Euler contributions of each category (kernel estimator around the VaR "
+        "rank, Tasche 2009), scaled to add up to the reserve.",
+        f"Simulation: {sim.n_sims:,} years in blocks of {sim.provenance.get('block_size'):,}, "
+        "block b drawing from child b of the seed's SeedSequence: the numbers depend only on "
+        "(seed, n_sims, block size), not on the number of threads.",
+        f"Layer prices: each layer simulated on its own over {pricing_n_sims:,} years with the "
+        "same seed (common random numbers); expected-value, standard-deviation, Wang and "
+        "cost-of-capital premium principles with their default loadings.",
+    ]
+
+
+def compute(
+    *,
+    profile,
+    coverage: float,
+    measure: str,
+    n_sims: int,
+    seed: int,
+    data,
+    threshold: float,
+    since: int | None,
+    until: int | None,
+    level: float,
+    pricing_n_sims: int | None,
+    gof_boot: int,
+    credit_rules,
+    parameter_uncertainty: bool,
+    n_threads: int | None,
+    progress: bool,
+) -> ReportData:
+    """Compute every number of the report (see :func:`riskmodel.report.write_report`)."""
+    from ..calibrate import calibrate_industry
+    from ..plots import exceedance_points
+    from ..pricing import DEFAULT_N_SIMS
+    from ..reserve import CreditRules, reserve
+    from ..simulate import simulate
+    from ..standard_formulas import compare_standard_formulas
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage: must lie in (0, 1), got {coverage}")
+    if not isinstance(gof_boot, (int, np.integer)) or gof_boot < 0:
+        raise ValueError(f"gof_boot: must be an integer >= 0, got {gof_boot!r}")
+    if since is not None and until is not None and until < since:
+        raise ValueError(f"until ({until}) is before since ({since})")
+    seed = int(seed)
+    pricing_n = int(pricing_n_sims) if pricing_n_sims else min(int(n_sims), DEFAULT_N_SIMS)
+    rules = credit_rules if credit_rules is not None else CreditRules()
+    timing: dict[str, float] = {}
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    profile = _load_profile(profile)
+    table, data_label = _load_data(data)
+    cal = calibrate_industry(table, threshold=threshold, since=since, until=until)
+    if profile is not None:
+        model, program, assumptions = profile.build_model(cal)
+        assumptions = list(assumptions)
+        rates = profile.rate_table(cal)
+        subject = profile.name
+    else:
+        model, program, assumptions = cal.model, None, _industry_assumptions(cal)
+        rates = None
+        subject = "Industry aggregate: all exchanges in the data"
+    if parameter_uncertainty:
+        assumptions.append(
+            "Parameter uncertainty is included: rates and severity parameters are redrawn "
+            "from their sampling distributions (predictive reserve)."
+        )
+    else:
+        assumptions.append(
+            "Parameters are the point estimates: their estimation error is not in the "
+            "simulated losses (see the standard errors on the data page)."
+        )
+    if program is not None:
+        assumptions.append(
+            f"Insurance credit: at most {rules.max_share:.0%} of the gross requirement, "
+            f"haircut {rules.haircut:.0%} for insurer default."
+        )
+    timing["calibrate_s"] = time.perf_counter() - t0
+    sim_kw = {"n_threads": n_threads, "parameter_uncertainty": parameter_uncertainty}
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RiskModelWarning)
+        t = time.perf_counter()
+        _say(progress, f"reserve: simulating {n_sims:,} years")
+        res = reserve(
+            model,
+            coverage,
+            measure=measure,
+            program=program,
+            rng=seed,
+            n_sims=int(n_sims),
+            credit_rules=rules,
+            level=level,
+            progress=progress,
+            **sim_kw,
+        )
+        timing["reserve_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _say(progress, f"reserve curve: simulating the same {n_sims:,} years from 90%")
+        sim = simulate(
+            model,
+            int(n_sims),
+            rng=seed,
+            program=program,
+            min_level=min(0.9, coverage),
+            progress=progress,
+            **sim_kw,
+        )
+        curve = _curve(sim, coverage, level, notes)
+        exceed = exceedance_points(sim, level=level)
+        timing["curve_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        fits, fit_objects, own = _fits(cal, table, gof_boot, seed, progress)
+        timing["fits_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        layers, layer_source, paid = _layers(
+            model, program, profile, pricing_n, seed, n_threads, progress
+        )
+        timing["pricing_s"] = time.perf_counter() - t
+    raised = []
+    for w in caught:
+        if issubclass(w.category, RiskModelWarning):
+            raised.append(f"{w.category.__name__}: {w.message}")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    formulas = None
+    if profile is not None:
+        formulas = compare_standard_formulas(profile, res)
+    else:
+        notes.append(
+            "Standard-formula comparison skipped: no exchange profile (the formulas need one "
+            "exchange's trading volume, fixed overheads and business indicator)."
+        )
+    allocation = _allocation(sim, res)
+    headline = _headline(res, sim, profile)
+    return ReportData(
+        title="Customer-loss reserve report",
+        subject=subject,
+        data_label=data_label,
+        inputs={
+            "coverage": coverage,
+            "measure": measure,
+            "n_sims": int(n_sims),
+            "seed": seed,
+            "data": data_label,
+            "threshold": float(threshold),
+            "since": since,
+            "until": until,
+            "level": level,
+            "pricing_n_sims": pricing_n,
+            "gof_boot": int(gof_boot),
+            "parameter_uncertainty": bool(parameter_uncertainty),
+            "credit_rules": {"max_share": rules.max_share, "haircut": rules.haircut},
+            "profile": None if profile is None else profile.to_dict(),
+        },
+        profile=profile,
+        calibration=cal,
+        model=model,
+        program=program,
+        reserve=res,
+        simulation=sim,
+        curve=curve,
+        exceedance=exceed,
+        allocation=allocation,
+        fits=fits,
+        fit_objects=fit_objects,
+        own_losses=own,
+        rates=rates,
+        layers=layers,
+        layer_source=layer_source,
+        layer_paid=paid,
+        standard_formulas=formulas,
+        audit=sim.describe(),
+        headline=headline,
+        assumptions=assumptions,
+        method=_method(res, sim, level, pricing_n),
+        notes=raised + notes,
+        warnings=raised,
+        timing=timing,
+    )
+
+
+def _headline(res, sim, profile) -> dict[str, Any]:
+    p = res.coverage
+    out = {
+        "coverage": p,
+        "measure": res.measure,
+        "gross_reserve": res.gross,
+        "gross_ci": list(res.gross_ci),
+        "recovery": res.recovery,
+        "credit": res.credit,
+        "net_reserve": res.reserve,
+        "net_ci": list(res.ci),
+        "ci_level": res.level,
+        "gross_var": sim.quantile(p),
+        "net_var": sim.quantile(p, of="net"),
+        "gross_tvar": sim.tvar(p),
+        "net_tvar": sim.tvar(p, of="net"),
+        "mean_annual_loss_gross": sim.gross.mean,
+        "mean_annual_loss_gross_se": sim.gross.mean_se,
+        "mean_annual_loss_net": sim.net.mean,
+        "n_sims": res.n_sims,
+    }
+    if profile is not None and profile.currency != "USD":
+        out["currency"] = profile.currency
+        out["net_reserve_in_currency"] = res.reserve / profile.usd_per_unit
+        out["gross_reserve_in_currency"] = res.gross / profile.usd_per_unit
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.reset_index().to_dict(orient="records")
+
+
+def document(data: ReportData, pages: list[str], files: list[str]) -> dict[str, Any]:
+    """The JSON record of a report: every number in it, the inputs and the provenance.
+
+    Everything but the ``"run"`` key depends only on the inputs (same seed, same numbers);
+    ``"run"`` holds the elapsed times and the thread count.
+    """
+    res, sim = data.reserve, data.simulation
+    prov = _strip_run(dict(res.provenance))
+    formulas: Any
+    if data.standard_formulas is None:
+        formulas = {"skipped": "no exchange profile given"}
+    else:
+        formulas = _records(data.standard_formulas)
+    doc = {
+        "report": {
+            "title": data.title,
+            "subject": data.subject,
+            "version": __version__,
+            "pages": pages,
+            "files": files,
+        },
+        "inputs": data.inputs,
+        "provenance": prov,
+        "headline": data.headline,
+        "assumptions": data.assumptions,
+        "method": data.method,
+        "notes": data.notes,
+        "calibration": data.calibration.to_dict(),
+        "rates": None if data.rates is None else _records(data.rates),
+        "reserve": _strip_run(res.to_dict()),
+        "simulation": _strip_run(sim.to_dict()),
+        "simulation_audit": _records(data.audit),
+        "reserve_curve": _records(data.curve),
+        "exceedance_curve": data.exceedance.to_dict(orient="records"),
+        "allocation": _records(data.allocation),
+        "fits": _records(data.fits),
+        "layer_prices": {
+            "source": data.layer_source,
+            "premium_charged_usd": data.layer_paid,
+            "provenance": _strip_run(dict(data.layers.attrs.get("provenance", {}))),
+            "table": _records(data.layers),
+        },
+        "standard_formulas": formulas,
+        "run": {
+            "elapsed_s": dict(data.timing),
+            "n_threads": res.provenance.get("n_threads"),
+        },
+    }
+    return doc
