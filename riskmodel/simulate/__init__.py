@@ -1,6 +1,24 @@
-"""Monte Carlo simulation of annual losses: compiled kernels over seeded blocks."""
+"""Monte Carlo simulation of annual losses: compiled kernels over seeded blocks.
 
-from .engine import simulate
+``riskmodel.simulate`` names both the function :func:`simulate` and this subpackage. Once a
+submodule has been imported (``import riskmodel.simulate.engine``), Python binds the name
+``riskmodel.simulate`` to the subpackage; so that ``riskmodel.simulate(model, n_sims, ...)``
+keeps working whatever was imported before, the subpackage is callable and forwards to
+:func:`simulate`.
+"""
+
+import sys
+import types
+
+from .engine import Simulation, simulate
 from .result import LossSample, SimulationResult
 
-__all__ = ["LossSample", "SimulationResult", "simulate"]
+__all__ = ["LossSample", "Simulation", "SimulationResult", "simulate"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return simulate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -177,3 +177,13 @@ def test_bad_arguments_are_rejected():
         simulate(m, 10, rng=1, backend="cuda")
     with pytest.raises(ValueError, match="min_level"):
         simulate(m, 10, rng=1, min_level=1.0)
+
+
+def test_riskmodel_simulate_is_callable_even_after_importing_the_subpackage():
+    import riskmodel
+    import riskmodel.simulate.engine  # binds riskmodel.simulate to the subpackage
+
+    m = LossModel({"a": (Poisson(1.0), LogNormal(0, 1))})
+    a = riskmodel.simulate(m, 1000, rng=3)
+    b = simulate(m, 1000, rng=3)
+    assert a.gross.mean == b.gross.mean
