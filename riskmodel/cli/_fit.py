@@ -46,6 +46,12 @@ def add_parser(sub) -> None:
     )
     add_data_options(p)
     p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="also show one exchange's rates: the industry frequency scaled to its volume and "
+        "blended with its own history (TOML profile, or 'example')",
+    )
+    p.add_argument(
         "--families",
         metavar="LIST",
         default=None,
@@ -168,6 +174,15 @@ def run(args: argparse.Namespace) -> int:
     hacks = losses.get("hack", np.array([]))
     tail = _tail(hacks, max(args.tail_threshold, args.threshold), args.level)
     frequency = _frequency_fits(table, args.threshold, lo, hi)
+    rates = None
+    if args.profile:
+        from ..calibrate import calibrate_industry
+        from ._reserve import _load_profile
+
+        profile = _load_profile(args.profile)
+        cal = calibrate_industry(table, threshold=args.threshold, since=lo, until=hi)
+        profile.build_model(cal)  # validates the profile against the calibration
+        rates = profile.rate_table(cal)
     if args.plots:
         _write_plots(args.plots, comparisons, hacks)
     src = args.data or "bundled exchange incidents"
@@ -181,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
                 "skipped": skipped,
                 "hack_tail": tail,
                 "frequency": frequency,
+                "profile_rates": None if rates is None else rates.to_dict(orient="index"),
             }
         )
         return 0
@@ -201,6 +217,10 @@ def run(args: argparse.Namespace) -> int:
     _print_tail(tail)
     print()
     _print_frequency(frequency, lo, hi)
+    if rates is not None:
+        print()
+        print(f"Rates for {args.profile} (industry rate scaled by volume, credibility-weighted):")
+        print(rates.to_string(float_format=lambda v: f"{v:.6g}"))
     if args.plots:
         print(f"\nplots written to {args.plots}")
     return 0

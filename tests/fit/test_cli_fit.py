@@ -89,3 +89,13 @@ def test_fit_reports_the_frequency_fits(capsys):
     assert "note" in freq["operational"] or freq["operational"]["total"] >= 2
     assert _fit.run(_args("--families", "lognormal")) == 0
     assert "Annual counts 2014-2025" in capsys.readouterr().out
+
+
+def test_fit_with_a_profile_shows_its_rates(capsys):
+    from riskmodel.calibrate import calibrate_industry
+    from riskmodel.profile import example_profile
+
+    assert _fit.run(_args("--families", "lognormal", "--json", "--profile", "example")) == 0
+    rates = json.loads(capsys.readouterr().out)["profile_rates"]
+    want = example_profile().rate_table(calibrate_industry()).to_dict(orient="index")
+    assert rates["hack"]["rate"] == pytest.approx(want["hack"]["rate"])
