@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,3 +342,14 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
             }
         )
     return pd.DataFrame(rows)
+
+
+class _CallableModule(types.ModuleType):
+    """``riskmodel.reserve`` names both this module and :func:`reserve`; importing the module
+    binds the name to it, so the module forwards calls to the function."""
+
+    def __call__(self, *args, **kwargs):
+        return reserve(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -100,8 +100,10 @@ class LogNormal(Severity):
 
     def _lev(self, d):
         z = self._z(d)
-        m = math.exp(self.mu + 0.5 * self.sigma**2)
-        return m * special.ndtr(z - self.sigma) + d * special.ndtr(-z)
+        # E[X; X <= d] = exp(mu + s^2/2) Phi(z - s), in log space: the two factors can
+        # overflow and underflow for extreme parameters while their product is tiny
+        log_m = self.mu + 0.5 * self.sigma**2
+        return np.exp(log_m + special.log_ndtr(z - self.sigma)) + d * special.ndtr(-z)
 
     def _to_theta(self) -> np.ndarray:
         return np.array([self.mu, math.log(self.sigma)])

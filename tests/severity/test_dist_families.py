@@ -276,3 +276,11 @@ def test_empirical_weight_is_the_fraction_at_or_below():
     assert Spliced.empirical_weight([1.0, 2.0, 2.0, 5.0], 2.0) == 0.75
     with pytest.raises(ValueError):
         Spliced.empirical_weight([], 2.0)
+
+
+def test_lognormal_lev_is_finite_for_extreme_parameters():
+    # exp(mu + sigma^2 / 2) overflows here, but E[min(X, d)] is about d
+    from riskmodel.severity import LogNormal
+
+    d = 1e7
+    assert LogNormal(268.0, 40.0).lev(d) == pytest.approx(d * LogNormal(268.0, 40.0).sf(d))
