@@ -30,7 +30,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["InsuranceProgram", "Layer", "apply_program"]
+__all__ = ["DEFAULT_TOWER", "InsuranceProgram", "Layer", "apply_program"]
+
+#: (attachment, limit) in USD of the tower that ``riskmodel price`` and the report price when
+#: no programme is given: contiguous per-occurrence layers from USD 50M to 2bn
+DEFAULT_TOWER = (
+    (50e6, 50e6),
+    (100e6, 150e6),
+    (250e6, 250e6),
+    (500e6, 500e6),
+    (1e9, 1e9),
+)
 
 
 @dataclass(frozen=True)

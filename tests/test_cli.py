@@ -115,3 +115,12 @@ def test_parameter_uncertainty_flag_changes_the_numbers():
     a, b = json.loads(base.stdout)["reserve"], json.loads(pred.stdout)["reserve"]
     assert b["provenance"]["parameter_uncertainty"] is True
     assert a["reserve"] != b["reserve"]
+
+
+@pytest.mark.parametrize("command", ["reserve", "simulate", "price", "fit", "report"])
+def test_shared_options_are_checked_the_same_way_in_every_command(command, tmp_path):
+    out = run_cli(command, "--seed", "-2", cwd=tmp_path)
+    assert out.returncode == 2 and "--seed" in out.stderr and "Traceback" not in out.stderr
+    out = run_cli(command, "--since", "2020", "--until", "2015", cwd=tmp_path)
+    assert out.returncode == 2 and "--until 2015 is before --since 2020" in out.stderr
+    assert not any(tmp_path.iterdir())  # nothing written on bad input

@@ -374,3 +374,16 @@ def test_minimal_usd_profile(tmp_path):
     p = load_profile(path)
     assert p.currency == "USD" and p.usd_per_unit == 1.0 and p.assets_under_custody is None
     assert p.history == () and p.program() is None and math.isclose(p.volume_share, 1 / 7000)
+
+
+def test_resolve_profile_accepts_every_form(tmp_path):
+    from riskmodel.profile import resolve_profile
+
+    ex = example_profile()
+    assert resolve_profile(None) is None
+    assert resolve_profile(ex) is ex
+    assert resolve_profile("example") == ex
+    with pytest.raises(TypeError, match="profile"):
+        resolve_profile(3)
+    with pytest.raises((FileNotFoundError, DataError)):
+        resolve_profile(tmp_path / "missing.toml")

@@ -8,7 +8,21 @@ import math
 import sys
 from typing import Any
 
-__all__ = ["add_data_options", "load_table", "positive_int", "print_json", "probability"]
+__all__ = [
+    "PROFILE_HELP",
+    "add_data_options",
+    "add_output_options",
+    "add_profile_option",
+    "add_simulation_options",
+    "check_window",
+    "load_profile",
+    "load_table",
+    "positive_int",
+    "print_json",
+    "probability",
+    "progress_enabled",
+    "seed",
+]
 
 
 def probability(text: str) -> float:
@@ -31,6 +45,17 @@ def positive_int(text: str) -> int:
     if not (math.isfinite(v) and v >= 1 and v == int(v)):
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return int(v)
+
+
+def seed(text: str) -> int:
+    """argparse type: a random seed, an integer >= 0."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return v
 
 
 def nonnegative_float(text: str) -> float:
@@ -76,9 +101,78 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_simulation_options(
+    p: argparse.ArgumentParser, *, n_sims: int = 1_000_000, uncertainty: str | None = None
+) -> None:
+    """--n-sims, --seed, --threads and, given its help text, --parameter-uncertainty."""
+    p.add_argument(
+        "--n-sims",
+        type=positive_int,
+        default=n_sims,
+        metavar="N",
+        help=f"simulated years (default {n_sims:,})",
+    )
+    p.add_argument("--seed", type=seed, default=2026, help="random seed (default 2026)")
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="worker threads (results do not depend on it)",
+    )
+    if uncertainty is not None:
+        p.add_argument("--parameter-uncertainty", action="store_true", help=uncertainty)
+
+
+#: help of --profile where the profile builds the model that is simulated
+PROFILE_HELP = (
+    "exchange profile (TOML): volume, assets, own history, insurance; "
+    "'example' loads the bundled mid-sized Japanese exchange"
+)
+
+
+def add_profile_option(p: argparse.ArgumentParser, help: str = PROFILE_HELP) -> None:
+    """--profile FILE ('example' for the bundled one)."""
+    p.add_argument("--profile", metavar="FILE", help=help)
+
+
+def add_output_options(
+    p: argparse.ArgumentParser, json_help: str = "print JSON instead of tables"
+) -> None:
+    """--json and --progress."""
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: when stderr is a terminal)",
+    )
+
+
+def progress_enabled(args: argparse.Namespace) -> bool:
+    """--progress as given, else on when stderr is a terminal."""
+    return sys.stderr.isatty() if args.progress is None else bool(args.progress)
+
+
+def load_profile(spec: str | None):
+    """The exchange profile --profile names, or ``None``."""
+    if not spec:
+        return None
+    from ..profile import resolve_profile
+
+    return resolve_profile(spec)
+
+
+def check_window(args: argparse.Namespace) -> None:
+    """--until must not come before --since."""
+    if args.since is not None and args.until is not None and args.until < args.since:
+        raise ValueError(f"--until {args.until} is before --since {args.since}")
+
+
 def load_table(args: argparse.Namespace):
-    """The incident table the options point to."""
+    """The incident table the options point to (after checking the --since/--until window)."""
     from ..data import load_incidents, read_losses
+
+    check_window(args)
 
     return read_losses(args.data) if args.data else load_incidents()
 

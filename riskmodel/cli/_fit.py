@@ -17,7 +17,15 @@ import warnings
 import numpy as np
 
 from .._errors import ConvergenceWarning, DataError, InfiniteMomentWarning
-from ._common import add_data_options, load_table, nonnegative_float, print_json
+from ._common import (
+    add_data_options,
+    add_profile_option,
+    load_profile,
+    load_table,
+    nonnegative_float,
+    print_json,
+    seed,
+)
 
 EXAMPLES = """examples:
   riskmodel fit                               # bundled incidents, losses >= USD 1M since 2014
@@ -45,10 +53,9 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_options(p)
-    p.add_argument(
-        "--profile",
-        metavar="FILE",
-        help="also show one exchange's rates: the industry frequency scaled to its volume and "
+    add_profile_option(
+        p,
+        "also show one exchange's rates: the industry frequency scaled to its volume and "
         "blended with its own history (TOML profile, or 'example')",
     )
     p.add_argument(
@@ -71,7 +78,7 @@ def add_parser(sub) -> None:
         metavar="N",
         help="bootstrap refits per family for goodness-of-fit p-values (default 0: none)",
     )
-    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    p.add_argument("--seed", type=seed, default=2026, help="random seed (default 2026)")
     p.add_argument(
         "--level",
         type=float,
@@ -144,16 +151,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel fit``."""
     from ..fit._compare import compare_severity
 
-    if args.since is not None and args.until is not None and args.until < args.since:
-        raise ValueError(f"--until {args.until} is before --since {args.since}")
     if not args.threshold > 0:
         raise ValueError("--threshold: must be > 0 (the severity is left-truncated there)")
     if args.gof < 0:
         raise ValueError(f"--gof: must be >= 0, got {args.gof}")
     if not 0 < args.level < 1:
         raise ValueError(f"--level: must lie strictly between 0 and 1, got {args.level}")
-    if args.seed < 0:
-        raise ValueError(f"--seed: must be >= 0, got {args.seed}")
     families = None
     if args.families:
         families = [f.strip() for f in args.families.split(",") if f.strip()]
@@ -177,9 +180,8 @@ def run(args: argparse.Namespace) -> int:
     rates = None
     if args.profile:
         from ..calibrate import calibrate_industry
-        from ._reserve import _load_profile
 
-        profile = _load_profile(args.profile)
+        profile = load_profile(args.profile)
         cal = calibrate_industry(table, threshold=args.threshold, since=lo, until=hi)
         profile.build_model(cal)  # validates the profile against the calibration
         rates = profile.rate_table(cal)

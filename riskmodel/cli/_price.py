@@ -17,15 +17,17 @@ import time
 import warnings
 
 from .._errors import RiskModelWarning
-from ._common import add_data_options, load_table, positive_int, print_json, probability
-
-#: (attachment, limit) in USD of the default tower: contiguous from 50M to 2bn
-DEFAULT_TOWER = (
-    (50e6, 50e6),
-    (100e6, 150e6),
-    (250e6, 250e6),
-    (500e6, 500e6),
-    (1e9, 1e9),
+from ..insurance import DEFAULT_TOWER
+from ._common import (
+    add_data_options,
+    add_output_options,
+    add_profile_option,
+    add_simulation_options,
+    load_profile,
+    load_table,
+    print_json,
+    probability,
+    progress_enabled,
 )
 
 #: principles priced by default (each with its default loading)
@@ -188,34 +190,14 @@ def add_parser(sub) -> None:
         metavar="USD",
         help="basic limit of the increased-limit factors (default 10M)",
     )
-    p.add_argument(
-        "--n-sims",
-        type=positive_int,
-        default=200_000,
-        metavar="N",
-        help="simulated years (default 200,000)",
-    )
-    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    p.add_argument(
-        "--profile",
-        metavar="FILE",
-        help="price on one exchange's model (TOML profile, or 'example'); without --layer, "
+    add_simulation_options(p, n_sims=200_000)
+    add_profile_option(
+        p,
+        "price on one exchange's model (TOML profile, or 'example'); without --layer, "
         "its own insurance layers are priced",
     )
-    p.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="worker threads (results do not depend on it)",
-    )
     add_data_options(p)
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress on stderr (default: when stderr is a terminal)",
-    )
+    add_output_options(p)
     p.set_defaults(run=run)
 
 
@@ -254,10 +236,6 @@ def run(args: argparse.Namespace) -> int:
     from ..calibrate import calibrate_industry
     from ..pricing import increased_limit_factors, price_tower
 
-    if args.seed < 0:
-        raise ValueError(f"--seed: must be >= 0, got {args.seed}")
-    if args.since is not None and args.until is not None and args.until < args.since:
-        raise ValueError(f"--until {args.until} is before --since {args.since}")
     if args.n_sims < 1000:
         raise ValueError(f"--n-sims: at least 1,000 years are needed to price, got {args.n_sims}")
     principles = _principles(args)
@@ -266,13 +244,10 @@ def run(args: argparse.Namespace) -> int:
     cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
     model = cal.model
     if args.profile:
-        from ._reserve import _load_profile
-
-        profile = _load_profile(args.profile)
+        profile = load_profile(args.profile)
         model, program, _ = profile.build_model(cal)
         if not args.layer and program is not None:
             layers = list(program.layers)  # the exchange's own cover
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)
@@ -285,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
             n_sims=args.n_sims,
             rng=args.seed,
             n_threads=args.threads,
-            progress=progress,
+            progress=progress_enabled(args),
         )
     elapsed = time.perf_counter() - t0
     for w in caught:  # the pricing caveats, one line each, on stderr

@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_data_options, positive_int, print_json, probability
+from ._common import (
+    add_data_options,
+    add_output_options,
+    add_profile_option,
+    add_simulation_options,
+    check_window,
+    positive_int,
+    print_json,
+    probability,
+    progress_enabled,
+)
 
 #: default report folder (the same as riskmodel.report.DEFAULT_DIR; not imported from there,
 #: so that building the parser stays light)
@@ -44,10 +54,9 @@ def add_parser(sub) -> None:
         metavar="OUT_DIR",
         help=f"report folder (default ./{DEFAULT_DIR}); must be new or empty unless --overwrite",
     )
-    p.add_argument(
-        "--profile",
-        metavar="FILE",
-        help="exchange profile (TOML): volume, assets, own history, insurance, standard-formula "
+    add_profile_option(
+        p,
+        "exchange profile (TOML): volume, assets, own history, insurance, standard-formula "
         "inputs; 'example' loads the bundled mid-sized Japanese exchange",
     )
     p.add_argument(
@@ -59,14 +68,12 @@ def add_parser(sub) -> None:
         default="var",
         help="risk measure of the reserve: quantile (var, default) or tail value at risk",
     )
-    p.add_argument(
-        "--n-sims",
-        type=positive_int,
-        default=1_000_000,
-        metavar="N",
-        help="simulated years (default 1,000,000)",
+    add_simulation_options(
+        p,
+        n_sims=1_000_000,
+        uncertainty="redraw fitted parameters from their sampling distribution "
+        "(predictive reserve)",
     )
-    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument(
         "--pricing-n-sims",
         type=positive_int,
@@ -81,32 +88,13 @@ def add_parser(sub) -> None:
         metavar="B",
         help="bootstrap refits of the goodness-of-fit tests per category (default 199; 0: none)",
     )
-    p.add_argument(
-        "--parameter-uncertainty",
-        action="store_true",
-        help="redraw fitted parameters from their sampling distribution (predictive reserve)",
-    )
-    p.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="worker threads (results do not depend on it)",
-    )
     add_data_options(p)
     p.add_argument(
         "--overwrite",
         action="store_true",
         help="replace OUT_DIR if it is not empty (the old report stays until the new is done)",
     )
-    p.add_argument(
-        "--json", action="store_true", help="print a JSON summary (headline, files, provenance)"
-    )
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress on stderr (default: when stderr is a terminal)",
-    )
+    add_output_options(p, "print a JSON summary (headline, files, provenance)")
     p.set_defaults(run=run)
 
 
@@ -114,13 +102,9 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel report``."""
     from ..report import write_report
 
-    if args.seed < 0:
-        raise ValueError(f"--seed: must be >= 0, got {args.seed}")
+    check_window(args)
     if args.gof_boot < 0:
         raise ValueError(f"--gof-boot: must be >= 0, got {args.gof_boot}")
-    if args.since is not None and args.until is not None and args.until < args.since:
-        raise ValueError(f"--until {args.until} is before --since {args.since}")
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:
         res = write_report(
             args.out_dir,
@@ -138,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             parameter_uncertainty=args.parameter_uncertainty,
             n_threads=args.threads,
             overwrite=args.overwrite,
-            progress=progress,
+            progress=progress_enabled(args),
         )
     except FileExistsError:  # bad input: exit 2, one line
         raise ValueError(

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
-from ._common import add_data_options, load_table, positive_int, print_json, probability
+from ._common import (
+    PROFILE_HELP,
+    add_data_options,
+    add_output_options,
+    add_profile_option,
+    add_simulation_options,
+    load_profile,
+    load_table,
+    print_json,
+    probability,
+    progress_enabled,
+)
 
 EXAMPLES = """examples:
   riskmodel reserve                         # bundled incidents, 99.5%, 1,000,000 years
@@ -38,46 +48,16 @@ def add_parser(sub) -> None:
         default="var",
         help="risk measure: quantile (var, default) or tail value at risk (tvar)",
     )
-    p.add_argument(
-        "--n-sims",
-        type=positive_int,
-        default=1_000_000,
-        metavar="N",
-        help="simulated years (default 1,000,000)",
+    add_simulation_options(
+        p,
+        n_sims=1_000_000,
+        uncertainty="redraw fitted parameters from their sampling distribution "
+        "(predictive reserve)",
     )
-    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    p.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="worker threads (results do not depend on it)",
-    )
-    p.add_argument(
-        "--profile",
-        metavar="FILE",
-        help="exchange profile (TOML): volume, assets, own history, insurance; "
-        "'example' loads the bundled mid-sized Japanese exchange",
-    )
-    p.add_argument(
-        "--parameter-uncertainty",
-        action="store_true",
-        help="redraw fitted parameters from their sampling distribution (predictive reserve)",
-    )
+    add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress on stderr (default: when stderr is a terminal)",
-    )
+    add_output_options(p)
     p.set_defaults(run=run)
-
-
-def _load_profile(spec: str):
-    from ..profile import example_profile, load_profile
-
-    return example_profile() if spec == "example" else load_profile(spec)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,17 +65,12 @@ def run(args: argparse.Namespace) -> int:
     from ..calibrate import calibrate_industry
     from ..reserve import reserve
 
-    if args.seed < 0:
-        raise ValueError(f"--seed: must be >= 0, got {args.seed}")
-    if args.since is not None and args.until is not None and args.until < args.since:
-        raise ValueError(f"--until {args.until} is before --since {args.since}")
-    profile = _load_profile(args.profile) if args.profile else None
+    profile = load_profile(args.profile)
     table = load_table(args)
     cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
     model, program, assumptions = cal.model, None, []
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     t0 = time.perf_counter()
     res = reserve(
         model,
@@ -105,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         rng=args.seed,
         n_sims=args.n_sims,
         n_threads=args.threads,
-        progress=progress,
+        progress=progress_enabled(args),
         parameter_uncertainty=args.parameter_uncertainty,
     )
     elapsed = time.perf_counter() - t0

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 
-from ._common import add_data_options, load_table, positive_int, print_json, probability
+from ._common import (
+    PROFILE_HELP,
+    add_data_options,
+    add_output_options,
+    add_profile_option,
+    add_simulation_options,
+    load_profile,
+    load_table,
+    print_json,
+    probability,
+    progress_enabled,
+)
 
 EXAMPLES = """examples:
   riskmodel simulate                              # bundled incidents, 1,000,000 years
@@ -44,14 +54,6 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--n-sims",
-        type=positive_int,
-        default=1_000_000,
-        metavar="N",
-        help="simulated years (default 1,000,000)",
-    )
-    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    p.add_argument(
         "--coverage",
         type=levels,
         default=DEFAULT_LEVELS,
@@ -65,31 +67,14 @@ def add_parser(sub) -> None:
         default=0.95,
         help="confidence level of the intervals (default 0.95)",
     )
-    p.add_argument(
-        "--profile",
-        metavar="FILE",
-        help="exchange profile (TOML): volume, assets, own history, insurance; "
-        "'example' loads the bundled mid-sized Japanese exchange",
+    add_simulation_options(
+        p,
+        n_sims=1_000_000,
+        uncertainty="redraw fitted parameters from their sampling distribution (predictive)",
     )
-    p.add_argument(
-        "--parameter-uncertainty",
-        action="store_true",
-        help="redraw fitted parameters from their sampling distribution (predictive)",
-    )
-    p.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="worker threads (results do not depend on it)",
-    )
+    add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress on stderr (default: when stderr is a terminal)",
-    )
+    add_output_options(p)
     p.set_defaults(run=run)
 
 
@@ -121,27 +106,18 @@ def run(args: argparse.Namespace) -> int:
     from ..calibrate import calibrate_industry
     from ..simulate import simulate
 
-    if args.seed < 0:
-        raise ValueError(f"--seed: must be >= 0, got {args.seed}")
-    if args.since is not None and args.until is not None and args.until < args.since:
-        raise ValueError(f"--until {args.until} is before --since {args.since}")
     top = max(args.coverage)
     if args.n_sims * (1 - top) < 10:
         raise ValueError(
             f"--n-sims: {args.n_sims:,} years leave fewer than 10 beyond the {top:g} quantile; "
             f"use at least {math.ceil(10 / (1 - top)):,}"
         )
-    profile = None
-    if args.profile:
-        from ..profile import example_profile, load_profile
-
-        profile = example_profile() if args.profile == "example" else load_profile(args.profile)
+    profile = load_profile(args.profile)
     table = load_table(args)
     cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
     model, program = cal.model, None
     if profile is not None:
         model, program, _ = profile.build_model(cal)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     t0 = time.perf_counter()
     sim = simulate(
         model,
@@ -151,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         min_level=min(args.coverage),
         n_threads=args.threads,
         parameter_uncertainty=args.parameter_uncertainty,
-        progress=progress,
+        progress=progress_enabled(args),
     )
     elapsed = time.perf_counter() - t0
     views = ("gross", "ceded", "net") if program is not None else ("gross",)

@@ -13,6 +13,13 @@ mistake. :func:`example_profile` loads the bundled mid-sized Japanese exchange.
 """
 
 from ._exchange import EXAMPLE_PROFILES, ExchangeProfile, HistoryYear
-from ._toml import example_profile, load_profile
+from ._toml import example_profile, load_profile, resolve_profile
 
-__all__ = ["EXAMPLE_PROFILES", "ExchangeProfile", "HistoryYear", "example_profile", "load_profile"]
+__all__ = [
+    "EXAMPLE_PROFILES",
+    "ExchangeProfile",
+    "HistoryYear",
+    "example_profile",
+    "load_profile",
+    "resolve_profile",
+]

@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["example_profile", "load_profile"]
+__all__ = ["example_profile", "load_profile", "resolve_profile"]
 
 _NUM, _INT, _STR, _STRS, _TABLE, _TABLES = "number", "int", "string", "strings", "table", "tables"
 
@@ -331,3 +331,23 @@ def example_profile(name: str = "example_jp_midsize.toml") -> ExchangeProfile:
         raise ValueError(f"unknown example profile {name!r}; bundled: {EXAMPLE_PROFILES}")
     res = resources.files("riskmodel.profiles").joinpath(name)
     return _parse(res.read_bytes(), str(res))
+
+
+def resolve_profile(profile) -> ExchangeProfile | None:
+    """An :class:`ExchangeProfile` from a profile, a TOML path, ``"example"`` or ``None``.
+
+    Examples
+    --------
+    >>> resolve_profile("example").currency
+    'JPY'
+    """
+    if profile is None or isinstance(profile, ExchangeProfile):
+        return profile
+    if isinstance(profile, str) and profile == "example":
+        return example_profile()
+    if isinstance(profile, (str, os.PathLike)):
+        return load_profile(profile)
+    raise TypeError(
+        f"profile: expected an ExchangeProfile, a TOML path or 'example', got "
+        f"{type(profile).__name__}"
+    )

@@ -15,18 +15,11 @@ import pandas as pd
 
 from .. import __version__
 from .._errors import RiskModelWarning
+from ..insurance import DEFAULT_TOWER
+from ..profile import resolve_profile
 
 __all__ = ["DEFAULT_TOWER", "RUN_KEYS", "ReportData", "compute", "document"]
 
-#: (attachment, limit) in USD of the tower priced when no programme is given: the same
-#: contiguous per-occurrence tower from USD 50M to 2bn as ``riskmodel price``
-DEFAULT_TOWER = (
-    (50e6, 50e6),
-    (100e6, 150e6),
-    (250e6, 250e6),
-    (500e6, 500e6),
-    (1e9, 1e9),
-)
 
 #: coverage levels of the reserve curve (those with fewer than 10 simulated years beyond
 #: them are dropped, and the report says so)
@@ -105,21 +98,6 @@ def _load_data(data):
     if isinstance(data, pd.DataFrame):
         return data, "incident table given by the caller"
     return read_losses(data), os.fspath(data)
-
-
-def _load_profile(profile):
-    from ..profile import ExchangeProfile, example_profile, load_profile
-
-    if profile is None or isinstance(profile, ExchangeProfile):
-        return profile
-    if isinstance(profile, str) and profile == "example":
-        return example_profile()
-    if isinstance(profile, (str, os.PathLike)):
-        return load_profile(profile)
-    raise TypeError(
-        f"profile: expected an ExchangeProfile, a TOML path or 'example', got "
-        f"{type(profile).__name__}"
-    )
 
 
 def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame:
@@ -329,7 +307,7 @@ def compute(
     timing: dict[str, float] = {}
     notes: list[str] = []
     t0 = time.perf_counter()
-    profile = _load_profile(profile)
+    profile = resolve_profile(profile)
     table, data_label = _load_data(data)
     cal = calibrate_industry(table, threshold=threshold, since=since, until=until)
     if profile is not None:
