@@ -13,7 +13,9 @@ travel as one row ``par`` of a float array::
 where ``p0..p3`` are the family parameters, ``(lower, upper]`` the truncation interval with
 survival probabilities ``s_lo = S(lower)``, ``s_hi = S(upper)`` precomputed, and ``cap`` the
 censoring limit. Draws are made by inversion, ``x = isf(s_hi + (1 - u)(s_lo - s_hi))``, which
-is exact in the far tail; an untruncated lognormal uses a normal draw directly.
+is exact in the far tail; an untruncated lognormal exponentiates normal draws (by the
+vectorised ``exp`` of ``_vexp``). Counts are drawn by inversion of a table of their cdf where
+the table is small enough (``_specs.count_tables``), else by PTRS or a gamma-Poisson mixture.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ import math
 import numpy as np
 
 from .._numba import jit, jit_inline
-from ._random import next_double, poisson, std_gamma, std_normal
+from ._random import (
+    fill_normal,
+    fill_uniform,
+    next_double,
+    poisson,
+    std_gamma,
+    std_normal,
+)
 from ._special import ndtr, ndtri, t_cdf
+from ._vexp import exp_inplace
 
 # family codes (keep in step with riskmodel.simulate._specs)
 LOGNORMAL = 0
@@ -39,6 +49,8 @@ POISSON = 0
 NEGBIN = 1
 
 NPAR = 9
+
+BUFFER = 1024  # variates drawn per bulk fill: the fill's scratch arrays stay in L1 cache
 
 
 @jit_inline
@@ -65,29 +77,52 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
 
 
 @jit_inline
-def draw_severity(state, code: int, par: np.ndarray) -> float:
-    """One loss from the (truncated, capped) severity of family ``code``."""
+def _inverse(code: int, par: np.ndarray, u: float) -> float:
+    """The loss at uniform ``u`` by inversion of the truncated severity, kept in its support."""
+    x = sev_isf(code, par, par[5] + (1.0 - u) * (par[4] - par[5]))
+    return min(max(x, par[6]), par[7])
+
+
+@jit
+def fill_severities(state, code: int, par: np.ndarray, buf, m: int, t, bits) -> None:
+    """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
+
+    An untruncated lognormal takes normal variates and a vectorised ``exp``; other families
+    invert uniforms. ``t`` and ``bits`` are scratch arrays for :func:`exp_inplace`.
+    """
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
-        x = math.exp(par[0] + par[1] * std_normal(state))
+        fill_normal(state, buf, m, par[0], par[1])
+        exp_inplace(buf, m, t, bits)
     else:
-        u = next_double(state)
-        x = sev_isf(code, par, par[5] + (1.0 - u) * (par[4] - par[5]))
-        if x < par[6]:
-            x = par[6]
-        elif x > par[7]:
-            x = par[7]
-    if x > par[8]:
-        x = par[8]
-    return x
+        fill_uniform(state, buf, m)
+        for j in range(m):
+            buf[j] = _inverse(code, par, buf[j])
+    cap = par[8]
+    for j in range(m):
+        buf[j] = min(buf[j], cap)
 
 
 @jit_inline
-def draw_count(state, kind: int, fpar: np.ndarray) -> int:
-    """One annual count: Poisson(fpar[0]), or negative binomial NB2 (mean fpar[0], shape fpar[1])
+def table_count(cdf: np.ndarray, guide: np.ndarray, size: np.ndarray, c: int, u: float) -> int:
+    """Smallest ``k`` with ``cdf[c, k] >= u``, started from the guide table (``size[c]``
+    entries; ``guide[c, j]`` is the answer for ``u = j / size[c]``).
+
+    The tables are indexed as 2-D arrays, not through row views: a view costs reference
+    counting that would outweigh the lookup.
+    """
+    k = guide[c, min(int(u * size[c]), size[c] - 1)]
+    while cdf[c, k] < u:
+        k += 1
+    return k
+
+
+@jit_inline
+def draw_count(state, kind: int, mean: float, shape: float) -> int:
+    """One annual count without a table: Poisson(mean), or negative binomial NB2 (mean, shape)
     drawn as a gamma-Poisson mixture."""
     if kind == POISSON:
-        return poisson(state, fpar[0])
-    return poisson(state, std_gamma(state, fpar[1]) * fpar[0] / fpar[1])
+        return poisson(state, mean)
+    return poisson(state, std_gamma(state, shape) * mean / shape)
 
 
 @jit_inline
@@ -119,13 +154,10 @@ def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
 
 
 @jit_inline
-def draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts) -> None:
-    """One year's counts for every category, independent or through a copula."""
-    k = counts.shape[0]
-    if cop_kind == 0:
-        for c in range(k):
-            counts[c] = draw_count(state, freq_kind[c], freq_par[c])
-        return
+def _copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i):
+    """Year ``i``'s counts ``counts[i, :]`` through a Gaussian or t copula: each category's
+    count is the quantile of its distribution at its correlated uniform."""
+    k = counts.shape[1]
     for c in range(k):
         z[c] = std_normal(state)
     scale = 1.0
@@ -141,7 +173,47 @@ def draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts) -> No
             u = ndtr(z[c])
         else:
             u = t_cdf(z[c], df)
-        counts[c] = count_ppf(freq_kind[c], freq_par[c], u)
+        if size[c] > 0:
+            counts[i, c] = table_count(cdf, guide, size, c, u)
+        else:
+            counts[i, c] = count_ppf(freq_kind[c], freq_par[c], u)
+
+
+@jit
+def draw_counts(
+    state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, shock_rate, shock_p, counts
+):
+    """Every year's count of losses per category, common shocks included, into ``counts``.
+
+    Independent counts are drawn category by category (each in a tight loop: by table inversion
+    where the count has a table, ``size[c] > 0``); copula counts year by year; then the common
+    shocks, year by year.
+    """
+    n, k = counts.shape
+    if cop_kind == 0:
+        for c in range(k):
+            if size[c] > 0:
+                u = np.empty(min(n, BUFFER))
+                for start in range(0, n, BUFFER):
+                    m = min(BUFFER, n - start)
+                    fill_uniform(state, u, m)
+                    for j in range(m):
+                        counts[start + j, c] = table_count(cdf, guide, size, c, u[j])
+            else:
+                for i in range(n):
+                    counts[i, c] = draw_count(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1])
+    else:
+        z = np.zeros(k)
+        for i in range(n):
+            _copula_counts(
+                state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i
+            )
+    if shock_rate > 0.0:
+        for i in range(n):
+            for _ in range(poisson(state, shock_rate)):
+                for c in range(k):
+                    if next_double(state) < shock_p[c]:
+                        counts[i, c] += 1
 
 
 @jit
@@ -149,6 +221,9 @@ def compound_block(
     state,
     freq_kind,
     freq_par,
+    count_cdf,
+    count_guide,
+    count_size,
     sev_code,
     sev_par,
     occ_par,
@@ -164,6 +239,10 @@ def compound_block(
 ):
     """Simulate ``gross.shape[0]`` years of compound losses for every compiled category.
 
+    The block draws every year's counts first (:func:`draw_counts`), then each category's
+    losses in turn, in fills of :data:`BUFFER`, and adds
+    them up year by year.
+
     Parameters
     ----------
     state : uint64[4]
@@ -171,6 +250,9 @@ def compound_block(
     freq_kind : int64[k]
         Frequency family per category (``POISSON`` or ``NEGBIN``).
     freq_par : float64[k, 2]
+    count_cdf, count_guide, count_size : float64[k, T], int64[k, T], int64[k]
+        Inversion tables of the counts (:func:`riskmodel.simulate._specs.count_tables`);
+        ``count_size[c] == 0`` where category ``c`` has none.
     sev_code : int64[k]
         Severity family code per category; negative codes are skipped (sampled in Python).
     sev_par : float64[k, NPAR]
@@ -196,30 +278,103 @@ def compound_block(
         Annual number of losses per category, shocks included (used for the categories
         sampled in Python, and for audits).
     """
-    n, k = gross.shape
+    k = gross.shape[1]
+    draw_counts(
+        state,
+        freq_kind,
+        freq_par,
+        count_cdf,
+        count_guide,
+        count_size,
+        cop_kind,
+        chol,
+        df,
+        shock_rate,
+        shock_p,
+        counts,
+    )
+    gross[:] = 0.0
+    occ[:] = 0.0
+    buf, t = np.empty(BUFFER), np.empty(BUFFER)
+    bits = np.empty(BUFFER, dtype=np.int64)
+    starts = np.empty(BUFFER + 1, dtype=np.int64)
+    for c in range(k):
+        if sev_code[c] >= 0:
+            _category_losses(
+                state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ,
+                buf, t, bits, starts,
+            )  # fmt: skip
+
+
+@jit
+def _category_losses(
+    state, code, par, counts, c, occ_par, occ_cover, gross, occ, buf, t, bits, starts
+) -> None:
+    """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``.
+
+    Years are taken in runs whose losses fit one fill of the buffer, and each run is added up
+    in one pass (:func:`_run_sums`); a year with more losses than the buffer holds is added up
+    fill by fill.
+    """
+    n = counts.shape[0]
     n_layers = occ_par.shape[0]
-    z = np.zeros(k)
-    for i in range(n):
-        draw_counts(state, freq_kind, freq_par, cop_kind, chol, df, z, counts[i])
-        if shock_rate > 0.0:
-            for _ in range(poisson(state, shock_rate)):
-                for c in range(k):
-                    if next_double(state) < shock_p[c]:
-                        counts[i, c] += 1
-        for c in range(k):
-            gross[i, c] = 0.0
-            for layer in range(n_layers):
-                occ[i, layer, c] = 0.0
-            if sev_code[c] < 0:
-                continue
-            s = 0.0
-            for _ in range(counts[i, c]):
-                x = draw_severity(state, sev_code[c], sev_par[c])
-                s += x
+    i0 = 0
+    while i0 < n:
+        m, i1 = 0, i0
+        while i1 < n and m + counts[i1, c] <= BUFFER:
+            m += counts[i1, c]
+            i1 += 1
+        if i1 == i0:  # a single year larger than the buffer
+            left = counts[i0, c]
+            while left > 0:
+                part = min(BUFFER, left)
+                fill_severities(state, code, par, buf, part, t, bits)
+                gross[i0, c] += _layer_sum(buf, part, 0.0, math.inf)
                 for layer in range(n_layers):
-                    if occ_cover[layer, c] and x > occ_par[layer, 0]:
-                        occ[i, layer, c] += min(x - occ_par[layer, 0], occ_par[layer, 1])
-            gross[i, c] = s
+                    if occ_cover[layer, c]:
+                        att, lim = occ_par[layer, 0], occ_par[layer, 1]
+                        occ[i0, layer, c] += _layer_sum(buf, part, att, lim)
+                left -= part
+            i0 += 1
+            continue
+        fill_severities(state, code, par, buf, m, t, bits)
+        starts[: m + 1] = 0
+        pos = 0
+        for i in range(i0, i1):  # starts[j]: how many years begin at loss j of the run
+            starts[pos] += 1
+            pos += counts[i, c]
+        _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
+        for layer in range(n_layers):
+            if occ_cover[layer, c]:
+                att, lim = occ_par[layer, 0], occ_par[layer, 1]
+                _run_sums(buf, m, starts, i0, occ[:, layer, :], c, att, lim)
+        i0 = i1
+
+
+@jit_inline
+def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, limit: float):
+    """``out[year, c]`` = the sum of ``min(max(x - attachment, 0), limit)`` over the losses ``x``
+    of each year of a run (the run starts at year ``first``; years without losses are left).
+
+    Branch-free: the running sum restarts where ``starts`` marks a new year and is written out
+    after every loss, so the last write of a year is its total. (A loop per year would
+    mispredict its exit about once a year.)
+    """
+    year = first - 1
+    s = 0.0
+    for j in range(m):
+        year += starts[j]
+        s = (0.0 if starts[j] else s) + min(max(buf[j] - attachment, 0.0), limit)
+        out[year, c] = s
+
+
+@jit_inline
+def _layer_sum(buf, m: int, attachment: float, limit: float) -> float:
+    """Sum of ``min(max(x - attachment, 0), limit)`` over ``buf[:m]``."""
+    s = 0.0
+    for j in range(m):
+        s += min(max(buf[j] - attachment, 0.0), limit)
+    return s
 
 
 @jit

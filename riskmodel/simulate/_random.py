@@ -29,7 +29,15 @@ import numpy as np
 
 from .._numba import jit, jit_inline
 
-__all__ = ["new_state", "next_double", "poisson", "std_gamma", "std_normal"]
+__all__ = [
+    "fill_normal",
+    "fill_uniform",
+    "new_state",
+    "next_double",
+    "poisson",
+    "std_gamma",
+    "std_normal",
+]
 
 _U64 = np.uint64
 
@@ -56,6 +64,25 @@ def next_u64(s: np.ndarray) -> np.uint64:
     s[2] ^= t
     s[3] = (s[3] << _U64(45)) | (s[3] >> _U64(19))
     return result
+
+
+@jit_inline
+def _step(s0, s1, s2, s3):
+    """:func:`next_u64` on a state held in four local variables: ``(bits, s0, s1, s2, s3)``.
+
+    Bulk fills keep the state in registers this way instead of loading and storing the array
+    for every variate; the numbers are the same as :func:`next_u64`'s.
+    """
+    x = s1 * _U64(5)
+    result = ((x << _U64(7)) | (x >> _U64(57))) * _U64(9)
+    t = s1 << _U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U64(45)) | (s3 >> _U64(19))
+    return result, s0, s1, s2, s3
 
 
 @jit_inline
@@ -123,6 +150,39 @@ def std_normal(s: np.ndarray) -> float:
         x = _normal_slow(s, idx, x, sign)
         if x == x:
             return x
+
+
+@jit
+def fill_uniform(s: np.ndarray, out: np.ndarray, m: int) -> None:
+    """``out[:m]`` = the next ``m`` values of :func:`next_double`."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for j in range(m):
+        r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+        out[j] = float(np.int64(r >> _U64(11))) * (1.0 / 9007199254740992.0)
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+
+
+@jit
+def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float) -> None:
+    """``out[:m] = loc + scale * z`` for the next ``m`` values ``z`` of :func:`std_normal`."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    j = 0
+    while j < m:
+        r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+        idx = int(r & _U64(0xFF))
+        r = r >> _U64(8)
+        sign = 1.0 - 2.0 * float(np.int64(r & _U64(1)))
+        rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
+        x = sign * float(np.int64(rabs)) * _WI[idx]
+        if rabs >= _KI[idx]:  # the rare slow step works on the array state
+            s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+            x = _normal_slow(s, idx, x, sign)
+            s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+            if x != x:
+                continue
+        out[j] = loc + scale * x
+        j += 1
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
 @jit

@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import stats
 
 from ..severity import Capped, Severity, Truncated
 from . import _kernels as K
 
-__all__ = ["frequency_spec", "severity_spec"]
+__all__ = ["MAX_TABLE", "count_tables", "frequency_spec", "severity_spec"]
+
+MAX_TABLE = 1 << 16  # most entries of a count's inversion table
 
 
 def _family_params(dist: Severity) -> tuple[int, tuple[float, ...]] | None:
@@ -78,3 +81,52 @@ def frequency_spec(freq) -> tuple[int, np.ndarray]:
     raise TypeError(
         f"frequency: expected riskmodel.frequency.Poisson or NegativeBinomial, got {freq!r}"
     )
+
+
+def _count_cdf(kind: int, par: np.ndarray) -> np.ndarray | None:
+    """cdf of the count at 0, 1, ..., K, where K is the first count whose cdf rounds to 1
+    (``None`` if that is beyond :data:`MAX_TABLE`).
+
+    Uniforms carry 53 bits, so none exceeds ``1 - 2**-53``: setting ``cdf[K] = 1`` moves a mass
+    below ``2**-53`` (the tail beyond ``K``) onto ``K``, which no 53-bit inversion could draw.
+    """
+    mean = float(par[0])
+    if mean <= 0.0:
+        return np.ones(1)
+    if kind == K.POISSON:
+        dist = stats.poisson(mean)
+    else:
+        shape = float(par[1])
+        dist = stats.nbinom(shape, shape / (shape + mean))
+    top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
+    while True:
+        if top > MAX_TABLE:
+            return None
+        cdf = np.maximum.accumulate(dist.cdf(np.arange(top + 1)))
+        if cdf[-1] == 1.0:
+            break
+        top *= 2
+    cdf = cdf[: int(np.searchsorted(cdf, 1.0)) + 1]
+    cdf[-1] = 1.0
+    return cdf
+
+
+def count_tables(freq_kind: np.ndarray, freq_par: np.ndarray):
+    """Inversion tables of the categories' counts for the kernels: ``(cdf, guide, size)``.
+
+    Row ``c`` of ``cdf`` holds the count's cdf at 0, 1, ... (padded with 1); ``guide[c, j]`` is
+    the smallest ``k`` with ``cdf[c, k] >= j / size[c]``, where the search for a uniform starts;
+    ``size[c] = 0`` marks a count without a table (mean too large), drawn otherwise.
+    """
+    cdfs = [_count_cdf(kind, par) for kind, par in zip(freq_kind, freq_par, strict=True)]
+    width = max(len(c) for c in cdfs if c is not None) if any(c is not None for c in cdfs) else 1
+    cdf = np.ones((len(cdfs), width))
+    guide = np.zeros((len(cdfs), width), dtype=np.int64)
+    size = np.zeros(len(cdfs), dtype=np.int64)
+    for c, row in enumerate(cdfs):
+        if row is None:
+            continue
+        size[c] = len(row)
+        cdf[c, : len(row)] = row
+        guide[c, : len(row)] = np.searchsorted(row, np.arange(len(row)) / len(row), side="left")
+    return cdf, guide, size

@@ -29,7 +29,8 @@ from ..model import LossModel
 from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
 from ._random import new_state
-from ._specs import frequency_spec, severity_spec
+from ._specs import count_tables, frequency_spec, severity_spec
+from ._summarize import summarize
 from .result import LossSample, SimulationResult
 
 __all__ = ["DEFAULT_BLOCK_SIZE", "Simulation", "simulate", "tail_size"]
@@ -55,13 +56,6 @@ class _Moments:
     mean: np.ndarray
     m2: np.ndarray
 
-    @classmethod
-    def of(cls, parts: np.ndarray, total: np.ndarray) -> _Moments:
-        """Moments of the columns of ``parts`` and of ``total`` (the last entry)."""
-        mu = np.append(parts.mean(axis=0), total.mean())
-        dev = np.append(((parts - mu[:-1]) ** 2).sum(axis=0), ((total - mu[-1]) ** 2).sum())
-        return cls(parts.shape[0], mu, dev)
-
     def merge(self, other: _Moments) -> None:
         n = self.n + other.n
         delta = other.mean - self.mean
@@ -75,22 +69,31 @@ class _Tail:
 
     Blocks are queued and the queue is reduced to the top ``m`` only once it holds more than
     ``m`` values, so each value is copied a bounded number of times (linear, not quadratic, in
-    the number of blocks). The reduction keeps block order, so merges are deterministic.
+    the number of blocks). Once ``m`` values are held, their smallest is a floor: a later value
+    below it can never enter the top ``m``, so it is dropped on arrival and most of a long run
+    never reaches the queue.
+
+    Among equal totals the earliest (in block order, then within its block) is kept and comes
+    first: the tail is a function of the years alone, whatever the thread count.
     """
 
     def __init__(self, m: int, k: int) -> None:
         self.m = m
         self.vals = np.empty(0)
         self.parts = np.empty((0, k))
+        self.floor = -math.inf
         self._queue: list[tuple[np.ndarray, np.ndarray]] = []
         self._queued = 0
 
     @staticmethod
     def top(vals: np.ndarray, parts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``m`` largest of ``vals`` (earliest first among equals), in their order."""
         if len(vals) <= m:
             return vals, parts
-        idx = np.argpartition(vals, len(vals) - m)[len(vals) - m :]
-        idx.sort()  # keep original order among the chosen: deterministic merges
+        cut = vals[np.argpartition(vals, len(vals) - m)[len(vals) - m]]
+        above = np.flatnonzero(vals > cut)
+        ties = np.flatnonzero(vals == cut)[: m - len(above)]
+        idx = np.sort(np.concatenate([above, ties]))
         return vals[idx], parts[idx]
 
     def _reduce(self) -> None:
@@ -99,17 +102,25 @@ class _Tail:
             parts = np.concatenate([self.parts, *(p for _, p in self._queue)])
             self.vals, self.parts = self.top(vals, parts, self.m)
             self._queue, self._queued = [], 0
+            if len(self.vals) == self.m:
+                self.floor = float(self.vals.min())
 
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
+        if self.floor > -math.inf:
+            keep = vals >= self.floor
+            vals, parts = vals[keep], parts[keep]
         self._queue.append((vals, parts))
         self._queued += len(vals)
         if self._queued > self.m:
             self._reduce()
 
     def final(self) -> tuple[np.ndarray, np.ndarray]:
+        """The tail in decreasing order (earliest first among equals)."""
         self._reduce()
         vals, parts = self.vals, self.parts
-        order = np.argsort(-vals, kind="stable")
+        order = np.argsort(-vals)
+        if np.any(vals[order[1:]] == vals[order[:-1]]):  # ties: the (slower) stable sort
+            order = np.argsort(-vals, kind="stable")
         return vals[order], parts[order]
 
 
@@ -131,6 +142,7 @@ class _Plan:
             self.sev_code[c], self.sev_par[c] = severity_spec(sev)
             self.freqs.append(freq)
             self.sevs.append(sev)
+        self.count_tables = count_tables(self.freq_kind, self.freq_par)
         self.program = program if program is not None and program.layers else None
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
@@ -168,6 +180,7 @@ class _Plan:
                 gen,
                 self.freq_par,
                 self.freq_kind,
+                self.count_tables,
                 self.sev_code,
                 self.sev_par,
                 self.sevs,
@@ -186,20 +199,24 @@ class _Plan:
                     fk[c], fp[c] = frequency_spec(freq)
                     sc[c], sp[c] = severity_spec(sev)
                     sevs[c] = sev
-                self._run_chunk(state, gen, fp, fk, sc, sp, sevs, gross[sl], occ[sl], counts[sl])
+                tables = count_tables(fk, fp)
+                self._run_chunk(
+                    state, gen, fp, fk, tables, sc, sp, sevs, gross[sl], occ[sl], counts[sl]
+                )
         if self.program is None:
             return gross, None, np.zeros(n)
         ceded, rp = apply_program(self.program, gross, occ, self.names)
         return gross, ceded, rp
 
     def _run_chunk(
-        self, state, gen, freq_par, freq_kind, sev_code, sev_par, sevs, gross, occ, counts
+        self, state, gen, freq_par, freq_kind, tables, sev_code, sev_par, sevs, gross, occ, counts
     ) -> None:
         with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
             K.compound_block(
                 state,
                 freq_kind,
                 freq_par,
+                *tables,
                 sev_code,
                 sev_par,
                 self.occ_par,
@@ -311,9 +328,12 @@ class Simulation:
             views["net"] = gross - ceded
         out = {}
         for name, arr in views.items():
-            tot = arr.sum(axis=1)
-            vals, parts = _Tail.top(tot, arr, self.m)
-            out[name] = (_Moments.of(arr, tot), vals, parts)
+            # The merged tail's floor only rises, so a year below the floor read now can never
+            # enter it, whenever the merge happens: dropping it here keeps the result exact.
+            floor = self._acc[name][1].floor if name in self._acc else -math.inf
+            mean, m2, tot, parts = summarize(arr, floor)
+            vals, parts = _Tail.top(tot, parts, self.m)
+            out[name] = (_Moments(n, mean, m2), vals, parts)
         return out, float(rp.sum())
 
     def extend(self, n_total: int) -> Simulation:

@@ -1,0 +1,93 @@
+"""A block's annual losses reduced to what the result needs, in one compiled pass.
+
+Per block the engine keeps the running moments of every category and of the total, and the
+years whose total may belong to the retained tail. Doing this in NumPy takes several passes
+and temporary arrays per block; :func:`summarize` does it in two passes over the block with
+the GIL released, so that it runs in the worker threads beside the simulation itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._numba import jit
+
+__all__ = ["summarize"]
+
+
+@jit
+def _column_moments(x: np.ndarray, c: int, n: int):
+    """Mean and sum of squared deviations of ``x[:n, c]``.
+
+    Four interleaved partial sums: a single running sum would wait on the latency of every
+    addition (the compiler may not reorder floating-point sums), and is less accurate.
+    """
+    a0 = a1 = a2 = a3 = 0.0
+    n4 = n - n % 4
+    for i in range(0, n4, 4):
+        a0 += x[i, c]
+        a1 += x[i + 1, c]
+        a2 += x[i + 2, c]
+        a3 += x[i + 3, c]
+    for i in range(n4, n):
+        a0 += x[i, c]
+    mean = ((a0 + a1) + (a2 + a3)) / max(n, 1)
+    a0 = a1 = a2 = a3 = 0.0
+    for i in range(0, n4, 4):
+        d0, d1 = x[i, c] - mean, x[i + 1, c] - mean
+        d2, d3 = x[i + 2, c] - mean, x[i + 3, c] - mean
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+    for i in range(n4, n):
+        d0 = x[i, c] - mean
+        a0 += d0 * d0
+    return mean, (a0 + a1) + (a2 + a3)
+
+
+@jit
+def summarize(values: np.ndarray, floor: float):
+    """Moments of a block and its rows whose total is at least ``floor``.
+
+    Parameters
+    ----------
+    values : float64[n, k]
+        Annual losses per year (rows) and category (columns).
+    floor : float
+        Rows with a smaller total are left out of the returned rows (``-inf`` keeps all).
+
+    Returns
+    -------
+    mean, m2 : float64[k + 1]
+        Column means and sums of squared deviations from them, of the categories and (last)
+        of the row totals; two passes, so no cancellation.
+    totals : float64[r]
+        The totals of the kept rows, in block order.
+    rows : float64[r, k]
+        The kept rows.
+    """
+    n, k = values.shape
+    both = np.empty((n, 1))  # the row totals, as a column
+    kept = 0
+    for i in range(n):
+        s = 0.0
+        for c in range(k):
+            s += values[i, c]
+        both[i, 0] = s
+        kept += s >= floor
+    mean = np.empty(k + 1)
+    m2 = np.empty(k + 1)
+    for c in range(k):
+        mean[c], m2[c] = _column_moments(values, c, n)
+    mean[k], m2[k] = _column_moments(both, 0, n)
+    out_tot = np.empty(kept)
+    out_rows = np.empty((kept, k))
+    j = 0
+    for i in range(n):
+        if both[i, 0] >= floor:
+            out_tot[j] = both[i, 0]
+            for c in range(k):
+                out_rows[j, c] = values[i, c]
+            j += 1
+    return mean, m2, out_tot, out_rows

@@ -1,0 +1,149 @@
+"""The engine's fast paths: vectorised exp, bulk fills, count tables, block summaries, the tail."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from riskmodel.frequency import NegativeBinomial, Poisson
+from riskmodel.insurance import InsuranceProgram, Layer
+from riskmodel.model import LossModel
+from riskmodel.severity import LogNormal
+from riskmodel.simulate import _kernels as K
+from riskmodel.simulate import _random as R
+from riskmodel.simulate import simulate
+from riskmodel.simulate._specs import MAX_TABLE, count_tables, frequency_spec
+from riskmodel.simulate._summarize import summarize
+from riskmodel.simulate._vexp import exp_inplace
+from riskmodel.simulate.engine import _Tail
+
+
+def _exp(x, twin=False):
+    y = np.array(x, dtype=float)
+    fn = exp_inplace.py_func if twin else exp_inplace
+    fn(y, len(y), np.empty(len(y)), np.empty(len(y), dtype=np.int64))
+    return y
+
+
+def test_vectorised_exp_is_within_two_ulp_of_numpy():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-708, 709, 100_000), rng.normal(0, 3, 100_000), [0.0]])
+    ulp = np.abs(_exp(x) - np.exp(x)) / np.spacing(np.exp(x))
+    assert ulp.max() <= 2.0
+    assert _exp([0.0])[0] == 1.0
+
+
+def test_vectorised_exp_falls_back_outside_its_range_and_twin_agrees():
+    x = np.array([-800.0, -708.5, 1.0, 709.5, 800.0])
+    with np.errstate(over="ignore"):
+        want = np.exp(x)
+    np.testing.assert_array_equal(_exp(x), want)  # the whole buffer through math.exp
+    x = np.random.default_rng(1).normal(2.0, 4.0, 2000)
+    np.testing.assert_array_equal(_exp(x), _exp(x, twin=True))
+
+
+def test_bulk_fills_continue_the_same_stream_as_single_draws():
+    # (their plain-Python twins run under NUMBA_DISABLE_JIT=1 in test_twins.py)
+    state = R.new_state(np.random.default_rng(4))
+    fill_n, fill_u = R.fill_normal, R.fill_uniform
+    a, b = state.copy(), state.copy()
+    z = np.empty(600)
+    u = np.empty(300)
+    with np.errstate(over="ignore"):
+        fill_n(a, z, 500, 1.5, 2.0)  # 500 of 600: the rest is untouched
+        fill_u(a, u, 300)
+        single_z = np.array([1.5 + 2.0 * R.std_normal(b) for _ in range(500)])
+        single_u = np.array([R.next_double(b) for _ in range(300)])
+    np.testing.assert_array_equal(z[:500], single_z)
+    np.testing.assert_array_equal(u, single_u)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "freq", [Poisson(0.3), Poisson(5.0), Poisson(250.0), NegativeBinomial(4.0, 0.7)]
+)
+def test_count_tables_draw_the_count_distribution(freq):
+    kind, par = frequency_spec(freq)
+    cdf, guide, size = count_tables(np.array([kind]), par[None, :])
+    assert size[0] > 0 and cdf[0, size[0] - 1] == 1.0
+    u = np.random.default_rng(3).random(200_000)
+    x = np.array([K.table_count(cdf, guide, size, 0, v) for v in u])
+    # inversion: x is the smallest k with F(k) >= u
+    lo, hi = int(freq.ppf(1e-4)), int(freq.ppf(1 - 1e-4))
+    ks = np.arange(lo + 1, hi)
+    obs = [np.sum(x <= lo), *[np.sum(x == k) for k in ks], np.sum(x >= hi)]
+    p = [freq.cdf(lo), *freq.pmf(ks), 1.0 - freq.cdf(hi - 1)]
+    assert stats.chisquare(obs, np.array(p) * len(x)).pvalue > 0.001
+
+
+def test_counts_without_a_table_fall_back_to_direct_draws():
+    fk = np.array([K.POISSON, K.NEGBIN, K.POISSON])
+    fp = np.array([[10.0 * MAX_TABLE, 0.0], [1e3, 0.01], [0.0, 0.0]])
+    size = count_tables(fk, fp)[2]
+    assert size[0] == 0 and size[1] == 0 and size[2] == 1
+    m = LossModel({"x": (Poisson(1e6), LogNormal(0, 0.1)), "y": (Poisson(0.0), LogNormal(0, 1))})
+    r = simulate(m, 2_000, rng=3, min_level=0.5)
+    # S ~ 1e6 losses of mean exp(0.005): the mean of 2,000 years within 5 se of the exact one
+    want = 1e6 * math.exp(0.005)
+    se = math.sqrt(1e6 * math.exp(0.02) / 2_000)
+    assert abs(r.gross.mean - want) < 5 * se
+
+
+def test_a_year_with_more_losses_than_a_buffer_is_added_up_exactly():
+    # Poisson(3 BUFFER): most years exceed the buffer; layer sums must still be exact, and the
+    # compiled kernel must equal its twin
+    lay = Layer(attachment=1.0, limit=2.0, reinstatements=math.inf)
+    m = LossModel({"x": (Poisson(3.0 * K.BUFFER), LogNormal(0.0, 1.0))})
+    r = simulate(m, 400, rng=5, program=InsuranceProgram([lay]), min_level=0.5)
+    n_draws = 3.0 * K.BUFFER
+    assert abs(r.gross.mean / (n_draws * math.exp(0.5)) - 1) < 5 * r.gross.mean_se / r.gross.mean
+    lev = LogNormal(0.0, 1.0)
+    want = n_draws * (float(lev.lev(3.0)) - float(lev.lev(1.0)))
+    assert abs(r.ceded.mean - want) < 5 * math.sqrt(r.ceded.var / 400)
+
+
+def test_summarize_matches_numpy():
+    x = np.random.default_rng(2).lognormal(0, 1, size=(1001, 3))
+    mean, m2, tot, rows = summarize(x, 6.0)
+    total = x.sum(axis=1)
+    both = np.column_stack([x, total])
+    np.testing.assert_allclose(mean, both.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(m2, ((both - both.mean(axis=0)) ** 2).sum(axis=0), rtol=1e-12)
+    keep = total >= 6.0
+    np.testing.assert_array_equal(rows, x[keep])
+    np.testing.assert_allclose(tot, total[keep], rtol=1e-15)
+    twin = summarize.py_func(x, 6.0)
+    for a, b in zip(twin, (mean, m2, tot, rows), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
+    rng = np.random.default_rng(7)
+    vals = rng.integers(0, 6, 5000).astype(float)  # many ties
+    parts = np.column_stack([np.arange(5000.0), vals])  # the position identifies the year
+    m = 700
+    # reference: sort by (-value, position), keep m
+    order = np.lexsort((np.arange(5000), -vals))[:m]
+    want = parts[order]
+    for block in (1, 64, 999, 5000):
+        tail = _Tail(m, 2)
+        for s in range(0, 5000, block):
+            v, p = vals[s : s + block], parts[s : s + block]
+            # as a worker would: drop what is below the floor it reads, keep its block's top m
+            keep = v >= tail.floor
+            tail.add(*_Tail.top(v[keep], p[keep], m))
+        got_vals, got_parts = tail.final()
+        np.testing.assert_array_equal(got_parts, want)
+        np.testing.assert_array_equal(got_vals, vals[order])
+
+
+def test_ties_with_different_parts_are_resolved_the_same_on_any_thread_count():
+    # two categories capped at the same amount: totals tie with different parts
+    sev = LogNormal(3.0, 1.0).capped(1.0)
+    m = LossModel({"a": (Poisson(0.2), sev), "b": (Poisson(0.2), sev)})
+    kw = dict(rng=12, block_size=1000, min_level=0.8)
+    r1 = simulate(m, 30_000, n_threads=1, **kw)
+    r2 = simulate(m, 30_000, n_threads=2, **kw)
+    np.testing.assert_array_equal(r1.gross.tail_parts, r2.gross.tail_parts)
+    assert len(np.unique(r1.gross.tail_parts[r1.gross.tail == 1.0], axis=0)) == 2
