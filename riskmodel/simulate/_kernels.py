@@ -16,6 +16,10 @@ censoring limit. Draws are made by inversion, ``x = isf(s_hi + (1 - u)(s_lo - s_
 is exact in the far tail; an untruncated lognormal exponentiates normal draws (by the
 vectorised ``exp`` of ``_vexp``). Counts are drawn by inversion of a table of their cdf where
 the table is small enough (``_specs.count_tables``), else by PTRS or a gamma-Poisson mixture.
+
+A block runs as separate kernels in a fixed order (:func:`simulate_block`): counts
+(independent or through a copula), common shocks, losses. Each is compiled on first use, so a
+model without a copula or shocks never pays their compilation.
 """
 
 from __future__ import annotations
@@ -180,44 +184,90 @@ def _copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol,
 
 
 @jit
-def draw_counts(
-    state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, shock_rate, shock_p, counts
-):
-    """Every year's count of losses per category, common shocks included, into ``counts``.
-
-    Independent counts are drawn category by category (each in a tight loop: by table inversion
-    where the count has a table, ``size[c] > 0``); copula counts year by year; then the common
-    shocks, year by year.
-    """
-    n, k = counts.shape
-    if cop_kind == 0:
-        for c in range(k):
-            if size[c] > 0:
-                u = np.empty(min(n, BUFFER))
-                for start in range(0, n, BUFFER):
-                    m = min(BUFFER, n - start)
-                    fill_uniform(state, u, m)
-                    for j in range(m):
-                        counts[start + j, c] = table_count(cdf, guide, size, c, u[j])
-            else:
-                for i in range(n):
-                    counts[i, c] = draw_count(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1])
-    else:
-        z = np.zeros(k)
-        for i in range(n):
-            _copula_counts(
-                state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i
-            )
-    if shock_rate > 0.0:
-        for i in range(n):
-            for _ in range(poisson(state, shock_rate)):
-                for c in range(k):
-                    if next_double(state) < shock_p[c]:
-                        counts[i, c] += 1
+def table_counts(state, cdf, guide, size, c: int, counts) -> None:
+    """Category ``c``'s count for every year, ``counts[:, c]``, by table inversion of bulk
+    uniforms (:func:`table_count`)."""
+    n = counts.shape[0]
+    u = np.empty(min(n, BUFFER))
+    for start in range(0, n, BUFFER):
+        m = min(BUFFER, n - start)
+        fill_uniform(state, u, m)
+        for j in range(m):
+            counts[start + j, c] = table_count(cdf, guide, size, c, u[j])
 
 
 @jit
-def compound_block(
+def direct_counts(state, kind: int, mean: float, shape: float, c: int, counts) -> None:
+    """Category ``c``'s count for every year, ``counts[:, c]``, by :func:`draw_count` (counts
+    too large for a table); a kernel of its own, compiled only when such a count occurs."""
+    for i in range(counts.shape[0]):
+        counts[i, c] = draw_count(state, kind, mean, shape)
+
+
+@jit
+def copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, counts):
+    """Every year's counts through a Gaussian (``cop_kind`` 1) or t (2) copula, year by year.
+
+    A kernel of its own, so that a model without a copula never compiles it.
+    """
+    z = np.zeros(counts.shape[1])
+    for i in range(counts.shape[0]):
+        _copula_counts(
+            state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i
+        )
+
+
+@jit
+def add_shocks(state, rate: float, p: np.ndarray, counts) -> None:
+    """Common shocks: Poisson(``rate``) a year, each adding a loss to category ``c`` with
+    probability ``p[c]``."""
+    n, k = counts.shape
+    for i in range(n):
+        for _ in range(poisson(state, rate)):
+            for c in range(k):
+                if next_double(state) < p[c]:
+                    counts[i, c] += 1
+
+
+@jit
+def compound_block(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, occ) -> None:
+    """Every compiled category's losses, given the counts, added up per year.
+
+    Each category in turn draws its losses in fills of :data:`BUFFER` and adds them up year by
+    year (:func:`_category_losses`).
+
+    Parameters
+    ----------
+    state : uint64[4]
+        The block's xoshiro256** state (:func:`riskmodel.simulate._random.new_state`).
+    sev_code : int64[k]
+        Severity family code per category; negative codes are skipped (sampled in Python).
+    sev_par : float64[k, NPAR]
+    occ_par : float64[L, 2]
+        Attachment and limit of each per-occurrence layer.
+    occ_cover : bool[L, k]
+        Whether layer l covers category c.
+    counts : int64[n, k]
+        Annual number of losses per category.
+    gross : float64[n, k]  (output, overwritten)
+        Annual gross loss per year and category.
+    occ : float64[n, L, k]  (output, overwritten)
+        Annual per-occurrence layer losses at 100% (before share and annual terms).
+    """
+    gross[:] = 0.0
+    occ[:] = 0.0
+    buf, t = np.empty(BUFFER), np.empty(BUFFER)
+    bits = np.empty(BUFFER, dtype=np.int64)
+    starts = np.empty(BUFFER + 1, dtype=np.int64)
+    for c in range(counts.shape[1]):
+        if sev_code[c] >= 0:
+            _category_losses(
+                state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ,
+                buf, t, bits, starts,
+            )  # fmt: skip
+
+
+def simulate_block(
     state,
     freq_kind,
     freq_par,
@@ -236,30 +286,20 @@ def compound_block(
     gross,
     occ,
     counts,
-):
-    """Simulate ``gross.shape[0]`` years of compound losses for every compiled category.
-
-    The block draws every year's counts first (:func:`draw_counts`), then each category's
-    losses in turn, in fills of :data:`BUFFER`, and adds
-    them up year by year.
+    twin=False,
+) -> None:
+    """One block: the counts (independent or by copula), the common shocks, then the losses.
 
     Parameters
     ----------
-    state : uint64[4]
-        The block's xoshiro256** state (:func:`riskmodel.simulate._random.new_state`).
+    state, sev_code, sev_par, occ_par, occ_cover, gross, occ
+        As for :func:`compound_block`.
     freq_kind : int64[k]
         Frequency family per category (``POISSON`` or ``NEGBIN``).
     freq_par : float64[k, 2]
     count_cdf, count_guide, count_size : float64[k, T], int64[k, T], int64[k]
         Inversion tables of the counts (:func:`riskmodel.simulate._specs.count_tables`);
         ``count_size[c] == 0`` where category ``c`` has none.
-    sev_code : int64[k]
-        Severity family code per category; negative codes are skipped (sampled in Python).
-    sev_par : float64[k, NPAR]
-    occ_par : float64[L, 2]
-        Attachment and limit of each per-occurrence layer.
-    occ_cover : bool[L, k]
-        Whether layer l covers category c.
     cop_kind : int
         0 independent counts, 1 Gaussian copula, 2 Student t copula.
     chol : float64[k, k]
@@ -270,40 +310,28 @@ def compound_block(
         Poisson rate of common shocks (0 for none).
     shock_p : float64[k]
         Probability that a shock produces a loss in each category.
-    gross : float64[n, k]  (output, overwritten)
-        Annual gross loss per year and category.
-    occ : float64[n, L, k]  (output, overwritten)
-        Annual per-occurrence layer losses at 100% (before share and annual terms).
     counts : int64[n, k]  (output, overwritten)
         Annual number of losses per category, shocks included (used for the categories
         sampled in Python, and for audits).
+    twin : bool
+        Run the kernels' plain-Python twins (``kernel.py_func``) instead.
     """
-    k = gross.shape[1]
-    draw_counts(
-        state,
-        freq_kind,
-        freq_par,
-        count_cdf,
-        count_guide,
-        count_size,
-        cop_kind,
-        chol,
-        df,
-        shock_rate,
-        shock_p,
-        counts,
-    )
-    gross[:] = 0.0
-    occ[:] = 0.0
-    buf, t = np.empty(BUFFER), np.empty(BUFFER)
-    bits = np.empty(BUFFER, dtype=np.int64)
-    starts = np.empty(BUFFER + 1, dtype=np.int64)
-    for c in range(k):
-        if sev_code[c] >= 0:
-            _category_losses(
-                state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ,
-                buf, t, bits, starts,
-            )  # fmt: skip
+
+    def run(kernel):
+        return kernel.py_func if twin else kernel
+
+    tables = (count_cdf, count_guide, count_size)
+    if cop_kind == 0:  # category by category
+        for c in range(counts.shape[1]):
+            if count_size[c] > 0:
+                run(table_counts)(state, *tables, c, counts)
+            else:
+                run(direct_counts)(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1], c, counts)
+    else:
+        run(copula_counts)(state, freq_kind, freq_par, *tables, cop_kind, chol, df, counts)
+    if shock_rate > 0.0:
+        run(add_shocks)(state, shock_rate, shock_p, counts)
+    run(compound_block)(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, occ)
 
 
 @jit

@@ -68,19 +68,24 @@ def summarize(values: np.ndarray, floor: float):
         The kept rows.
     """
     n, k = values.shape
-    both = np.empty((n, 1))  # the row totals, as a column
-    kept = 0
-    for i in range(n):
-        s = 0.0
-        for c in range(k):
-            s += values[i, c]
-        both[i, 0] = s
-        kept += s >= floor
     mean = np.empty(k + 1)
     m2 = np.empty(k + 1)
     for c in range(k):
         mean[c], m2[c] = _column_moments(values, c, n)
-    mean[k], m2[k] = _column_moments(both, 0, n)
+    if k == 1:  # the total is the one category
+        both = values
+        mean[1], m2[1] = mean[0], m2[0]
+    else:
+        both = np.empty((n, 1))  # the row totals, as a column
+        for i in range(n):
+            s = 0.0
+            for c in range(k):
+                s += values[i, c]
+            both[i, 0] = s
+        mean[k], m2[k] = _column_moments(both, 0, n)
+    kept = 0
+    for i in range(n):
+        kept += both[i, 0] >= floor
     out_tot = np.empty(kept)
     out_rows = np.empty((kept, k))
     j = 0

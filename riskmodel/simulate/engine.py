@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -143,6 +144,7 @@ class _Plan:
             self.freqs.append(freq)
             self.sevs.append(sev)
         self.count_tables = count_tables(self.freq_kind, self.freq_par)
+        self._local = threading.local()
         self.program = program if program is not None and program.layers else None
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
@@ -167,12 +169,20 @@ class _Plan:
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
 
+    def _scratch(self, n: int):
+        """This thread's output arrays for a block of ``n`` years, reused from block to block:
+        fresh ones would cost the kernel a page fault every few kilobytes."""
+        k = len(self.names)
+        shape = (n, self.occ_par.shape[0], k)
+        arrays = getattr(self._local, "arrays", None)
+        if arrays is None or arrays[1].shape != shape:
+            arrays = (np.empty((n, k)), np.empty(shape), np.empty((n, k), dtype=np.int64))
+            self._local.arrays = arrays
+        return arrays
+
     def run_block(self, gen: np.random.Generator, n: int):
         """Simulate ``n`` years with the block's generator ``gen``."""
-        k = len(self.names)
-        gross = np.empty((n, k))
-        occ = np.empty((n, self.occ_par.shape[0], k))
-        counts = np.empty((n, k), dtype=np.int64)
+        gross, occ, counts = self._scratch(n)
         state = new_state(gen)
         if not self.uncertain:
             self._run_chunk(
@@ -212,7 +222,7 @@ class _Plan:
         self, state, gen, freq_par, freq_kind, tables, sev_code, sev_par, sevs, gross, occ, counts
     ) -> None:
         with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
-            K.compound_block(
+            K.simulate_block(
                 state,
                 freq_kind,
                 freq_par,

@@ -51,12 +51,12 @@ def test_compound_kernel_equals_its_python_twin(cop_kind, shock):
     freqs = [Poisson(3.0), NegativeBinomial(2.0, 1.5)]
     args = _kernel_inputs(sevs, freqs, cop_kind=cop_kind, rho=0.6, shock=shock)
     outs = []
-    for fn in (K.compound_block, K.compound_block.py_func):
+    for twin in (False, True):
         g = np.empty((200, 2))
         o = np.empty((200, 1, 2))
         n = np.empty((200, 2), dtype=np.int64)
         with np.errstate(over="ignore"):
-            fn(new_state(np.random.default_rng(5)), *args, g, o, n)
+            K.simulate_block(new_state(np.random.default_rng(5)), *args, g, o, n, twin=twin)
         outs.append((g, o, n))
     for a, b in zip(outs[0], outs[1], strict=True):
         np.testing.assert_array_equal(a, b)
