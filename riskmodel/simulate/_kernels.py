@@ -102,8 +102,9 @@ def fill_severities(state, code: int, par: np.ndarray, buf, m: int, t, bits) -> 
         for j in range(m):
             buf[j] = _inverse(code, par, buf[j])
     cap = par[8]
-    for j in range(m):
-        buf[j] = min(buf[j], cap)
+    if cap < math.inf:
+        for j in range(m):
+            buf[j] = min(buf[j], cap)
 
 
 @jit_inline
@@ -346,10 +347,12 @@ def _category_losses(
     """
     n = counts.shape[0]
     n_layers = occ_par.shape[0]
+    starts[:] = 0  # starts[j]: how many years of the run begin at its loss j
     i0 = 0
     while i0 < n:
         m, i1 = 0, i0
         while i1 < n and m + counts[i1, c] <= BUFFER:
+            starts[m] += 1
             m += counts[i1, c]
             i1 += 1
         if i1 == i0:  # a single year larger than the buffer
@@ -366,16 +369,12 @@ def _category_losses(
             i0 += 1
             continue
         fill_severities(state, code, par, buf, m, t, bits)
-        starts[: m + 1] = 0
-        pos = 0
-        for i in range(i0, i1):  # starts[j]: how many years begin at loss j of the run
-            starts[pos] += 1
-            pos += counts[i, c]
         _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
         for layer in range(n_layers):
             if occ_cover[layer, c]:
                 att, lim = occ_par[layer, 0], occ_par[layer, 1]
                 _run_sums(buf, m, starts, i0, occ[:, layer, :], c, att, lim)
+        starts[: m + 1] = 0
         i0 = i1
 
 

@@ -166,8 +166,7 @@ def fill_uniform(s: np.ndarray, out: np.ndarray, m: int) -> None:
 def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float) -> None:
     """``out[:m] = loc + scale * z`` for the next ``m`` values ``z`` of :func:`std_normal`."""
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
-    j = 0
-    while j < m:
+    for j in range(m):
         r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
         idx = int(r & _U64(0xFF))
         r = r >> _U64(8)
@@ -176,13 +175,20 @@ def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float
         x = sign * float(np.int64(rabs)) * _WI[idx]
         if rabs >= _KI[idx]:  # the rare slow step works on the array state
             s[0], s[1], s[2], s[3] = s0, s1, s2, s3
-            x = _normal_slow(s, idx, x, sign)
+            x = _normal_finish(s, idx, x, sign)
             s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
-            if x != x:
-                continue
         out[j] = loc + scale * x
-        j += 1
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+
+
+@jit
+def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
+    """A ziggurat draw that left the fast path: its slow step, and after a rejection a fresh
+    draw, as :func:`std_normal` would continue."""
+    x = _normal_slow(s, idx, x, sign)
+    if x == x:
+        return x
+    return std_normal(s)
 
 
 @jit

@@ -111,22 +111,31 @@ def _count_cdf(kind: int, par: np.ndarray) -> np.ndarray | None:
     return cdf
 
 
+def _guide_size(n: int) -> int:
+    """Guide entries for a cdf table of ``n`` entries: eight per entry (up to 65,536), so that
+    the search from the guide's start rarely takes a step (each step is a branch the CPU
+    cannot predict)."""
+    return max(n, min(8 * n, 1 << 16))
+
+
 def count_tables(freq_kind: np.ndarray, freq_par: np.ndarray):
     """Inversion tables of the categories' counts for the kernels: ``(cdf, guide, size)``.
 
     Row ``c`` of ``cdf`` holds the count's cdf at 0, 1, ... (padded with 1); ``guide[c, j]`` is
-    the smallest ``k`` with ``cdf[c, k] >= j / size[c]``, where the search for a uniform starts;
-    ``size[c] = 0`` marks a count without a table (mean too large), drawn otherwise.
+    the smallest ``k`` with ``cdf[c, k] >= j / size[c]``, where the search for a uniform starts
+    (``size[c]`` guide entries); ``size[c] = 0`` marks a count without a table (mean too
+    large), drawn otherwise.
     """
     cdfs = [_count_cdf(kind, par) for kind, par in zip(freq_kind, freq_par, strict=True)]
-    width = max(len(c) for c in cdfs if c is not None) if any(c is not None for c in cdfs) else 1
+    rows = [c for c in cdfs if c is not None]
+    width = max((len(c) for c in rows), default=1)
     cdf = np.ones((len(cdfs), width))
-    guide = np.zeros((len(cdfs), width), dtype=np.int64)
+    guide = np.zeros((len(cdfs), max((_guide_size(len(c)) for c in rows), default=1)), np.int64)
     size = np.zeros(len(cdfs), dtype=np.int64)
     for c, row in enumerate(cdfs):
         if row is None:
             continue
-        size[c] = len(row)
+        size[c] = _guide_size(len(row))
         cdf[c, : len(row)] = row
-        guide[c, : len(row)] = np.searchsorted(row, np.arange(len(row)) / len(row), side="left")
+        guide[c, : size[c]] = np.searchsorted(row, np.arange(size[c]) / size[c], side="left")
     return cdf, guide, size

@@ -181,7 +181,8 @@ class _Plan:
         return arrays
 
     def run_block(self, gen: np.random.Generator, n: int):
-        """Simulate ``n`` years with the block's generator ``gen``."""
+        """Simulate ``n`` years with the block's generator ``gen``: the gross losses, the ceded
+        ones (``None`` without a program) and the total of the reinstatement premiums."""
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
         if not self.uncertain:
@@ -214,9 +215,9 @@ class _Plan:
                     state, gen, fp, fk, tables, sc, sp, sevs, gross[sl], occ[sl], counts[sl]
                 )
         if self.program is None:
-            return gross, None, np.zeros(n)
+            return gross, None, 0.0
         ceded, rp = apply_program(self.program, gross, occ, self.names)
-        return gross, ceded, rp
+        return gross, ceded, float(rp.sum())
 
     def _run_chunk(
         self, state, gen, freq_par, freq_kind, tables, sev_code, sev_par, sevs, gross, occ, counts
@@ -344,7 +345,7 @@ class Simulation:
             mean, m2, tot, parts = summarize(arr, floor)
             vals, parts = _Tail.top(tot, parts, self.m)
             out[name] = (_Moments(n, mean, m2), vals, parts)
-        return out, float(rp.sum())
+        return out, rp
 
     def extend(self, n_total: int) -> Simulation:
         """Simulate more years until ``n_total`` are done (at most ``max_sims``)."""
