@@ -10,10 +10,21 @@ keeps working whatever was imported before, the subpackage is callable and forwa
 import sys
 import types
 
+from .conditional import exceedance_probability, tail_quantile
 from .engine import Simulation, simulate
 from .result import LossSample, SimulationResult
+from .tail_result import TailProbability, TailQuantile
 
-__all__ = ["LossSample", "Simulation", "SimulationResult", "simulate"]
+__all__ = [
+    "LossSample",
+    "Simulation",
+    "SimulationResult",
+    "TailProbability",
+    "TailQuantile",
+    "exceedance_probability",
+    "simulate",
+    "tail_quantile",
+]
 
 
 class _CallableModule(types.ModuleType):
