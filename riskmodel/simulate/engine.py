@@ -32,6 +32,7 @@ from . import _kernels as K
 from ._random import new_state
 from ._specs import count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
+from ._tail import Tail
 from .result import LossSample, SimulationResult
 
 __all__ = ["DEFAULT_BLOCK_SIZE", "Simulation", "simulate", "tail_size"]
@@ -63,66 +64,6 @@ class _Moments:
         self.mean = self.mean + delta * (other.n / n)
         self.m2 = self.m2 + other.m2 + delta * delta * (self.n * other.n / n)
         self.n = n
-
-
-class _Tail:
-    """The ``m`` largest totals seen so far, with their per-category parts.
-
-    Blocks are queued and the queue is reduced to the top ``m`` only once it holds more than
-    ``m`` values, so each value is copied a bounded number of times (linear, not quadratic, in
-    the number of blocks). Once ``m`` values are held, their smallest is a floor: a later value
-    below it can never enter the top ``m``, so it is dropped on arrival and most of a long run
-    never reaches the queue.
-
-    Among equal totals the earliest (in block order, then within its block) is kept and comes
-    first: the tail is a function of the years alone, whatever the thread count.
-    """
-
-    def __init__(self, m: int, k: int) -> None:
-        self.m = m
-        self.vals = np.empty(0)
-        self.parts = np.empty((0, k))
-        self.floor = -math.inf
-        self._queue: list[tuple[np.ndarray, np.ndarray]] = []
-        self._queued = 0
-
-    @staticmethod
-    def top(vals: np.ndarray, parts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``m`` largest of ``vals`` (earliest first among equals), in their order."""
-        if len(vals) <= m:
-            return vals, parts
-        cut = vals[np.argpartition(vals, len(vals) - m)[len(vals) - m]]
-        above = np.flatnonzero(vals > cut)
-        ties = np.flatnonzero(vals == cut)[: m - len(above)]
-        idx = np.sort(np.concatenate([above, ties]))
-        return vals[idx], parts[idx]
-
-    def _reduce(self) -> None:
-        if self._queue:
-            vals = np.concatenate([self.vals, *(v for v, _ in self._queue)])
-            parts = np.concatenate([self.parts, *(p for _, p in self._queue)])
-            self.vals, self.parts = self.top(vals, parts, self.m)
-            self._queue, self._queued = [], 0
-            if len(self.vals) == self.m:
-                self.floor = float(self.vals.min())
-
-    def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
-        if self.floor > -math.inf:
-            keep = vals >= self.floor
-            vals, parts = vals[keep], parts[keep]
-        self._queue.append((vals, parts))
-        self._queued += len(vals)
-        if self._queued > self.m:
-            self._reduce()
-
-    def final(self) -> tuple[np.ndarray, np.ndarray]:
-        """The tail in decreasing order (earliest first among equals)."""
-        self._reduce()
-        vals, parts = self.vals, self.parts
-        order = np.argsort(-vals)
-        if np.any(vals[order[1:]] == vals[order[:-1]]):  # ties: the (slower) stable sort
-            order = np.argsort(-vals, kind="stable")
-        return vals[order], parts[order]
 
 
 class _Plan:
@@ -328,7 +269,7 @@ class Simulation:
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
         self.elapsed = 0.0
-        self._acc: dict[str, tuple[_Moments, _Tail]] = {}
+        self._acc: dict[str, tuple[_Moments, Tail]] = {}
         self._rp_total = 0.0
 
     def _block(self, b: int, n: int):
@@ -343,7 +284,7 @@ class Simulation:
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._acc[name][1].floor if name in self._acc else -math.inf
             mean, m2, tot, parts = summarize(arr, floor)
-            vals, parts = _Tail.top(tot, parts, self.m)
+            vals, parts = Tail.top(tot, parts, self.m)
             out[name] = (_Moments(n, mean, m2), vals, parts)
         return out, rp
 
@@ -367,7 +308,7 @@ class Simulation:
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._acc:
-                        self._acc[name] = (mom, _Tail(self.m, k))
+                        self._acc[name] = (mom, Tail(self.m, k))
                     else:
                         self._acc[name][0].merge(mom)
                     self._acc[name][1].add(vals, parts)

@@ -15,8 +15,8 @@ from riskmodel.simulate import _random as R
 from riskmodel.simulate import simulate
 from riskmodel.simulate._specs import MAX_TABLE, count_tables, frequency_spec
 from riskmodel.simulate._summarize import summarize
+from riskmodel.simulate._tail import Tail
 from riskmodel.simulate._vexp import exp_inplace
-from riskmodel.simulate.engine import _Tail
 
 
 def _exp(x, twin=False):
@@ -129,12 +129,12 @@ def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
     order = np.lexsort((np.arange(5000), -vals))[:m]
     want = parts[order]
     for block in (1, 64, 999, 5000):
-        tail = _Tail(m, 2)
+        tail = Tail(m, 2)
         for s in range(0, 5000, block):
             v, p = vals[s : s + block], parts[s : s + block]
             # as a worker would: drop what is below the floor it reads, keep its block's top m
             keep = v >= tail.floor
-            tail.add(*_Tail.top(v[keep], p[keep], m))
+            tail.add(*Tail.top(v[keep], p[keep], m))
         got_vals, got_parts = tail.final()
         np.testing.assert_array_equal(got_parts, want)
         np.testing.assert_array_equal(got_vals, vals[order])
