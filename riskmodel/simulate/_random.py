@@ -170,12 +170,14 @@ def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float
         r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
         idx = int(r & _U64(0xFF))
         r = r >> _U64(8)
-        sign = 1.0 - 2.0 * float(np.int64(r & _U64(1)))
+        neg = np.int64(r & _U64(1))
         rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
-        x = sign * float(np.int64(rabs)) * _WI[idx]
+        # +-rabs as an integer (two's complement), then one conversion: the same value as
+        # std_normal's sign * float(rabs) * w, exactly
+        x = float((np.int64(rabs) ^ -neg) + neg) * _WI[idx]
         if rabs >= _KI[idx]:  # the rare slow step works on the array state
             s[0], s[1], s[2], s[3] = s0, s1, s2, s3
-            x = _normal_finish(s, idx, x, sign)
+            x = _normal_finish(s, idx, x, 1.0 - 2.0 * float(neg))
             s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
         out[j] = loc + scale * x
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
