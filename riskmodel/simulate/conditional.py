@@ -61,11 +61,11 @@ import numpy as np
 
 from .. import __version__
 from .._errors import ConvergenceWarning, RiskModelWarning
-from .._numba import default_threads
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..frequency import Poisson
 from ..model import LossModel
 from ..severity import Capped, Severity
+from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._conditional_kernels import segment_sum_max
 from .tail_result import METHOD, TailProbability, TailQuantile, z_value
 
@@ -219,10 +219,6 @@ def _draw_block(mix: _Mixture, gen: np.random.Generator, years: int) -> _Block:
     return _Block(years, singles, count.astype(np.int32), head_sum, head_max)
 
 
-def _block_sizes(n_sims: int, block_size: int) -> list[int]:
-    return [min(block_size, n_sims - b) for b in range(0, n_sims, block_size)]
-
-
 def _pilot(blocks: list[_Block]) -> _Block | None:
     """A small share of the first block (its first rows, with proportional numbers of years
     and of single-loss years): it only gives the root finder its start. ``None`` where it
@@ -243,23 +239,8 @@ def _pilot(blocks: list[_Block]) -> _Block | None:
 
 
 # ---------------------------------------------------------------------- the estimator at x
-@dataclass(frozen=True, eq=False)
-class _Moments:
-    """Means and sums of squared deviations of Z(x) and D(x) over ``n`` years."""
-
-    n: int
-    mean: np.ndarray  # [mean of Z, mean of D]
-    m2: np.ndarray
-
-    def merge(self, other: _Moments) -> _Moments:
-        """Pool two sets of years (Chan, Golub & LeVeque)."""
-        n = self.n + other.n
-        delta = other.mean - self.mean
-        return _Moments(
-            n,
-            self.mean + delta * (other.n / n),
-            self.m2 + other.m2 + delta * delta * (self.n * other.n / n),
-        )
+class _Moments(Moments):
+    """The moments of ``[Z(x), D(x)]`` over a set of years."""
 
     @property
     def exceedance(self) -> float:
@@ -272,19 +253,14 @@ class _Moments:
         return float(self.mean[1])
 
     @property
-    def var(self) -> float:
-        """Sample variance of Z over the years."""
-        return float(self.m2[0]) / max(self.n - 1, 1)
-
-    @property
     def se(self) -> float:
         """Standard error of :attr:`exceedance`."""
-        return math.sqrt(self.var / self.n)
+        return math.sqrt(float(self.var[0]) / self.n)
 
     @property
     def density_se(self) -> float:
         """Standard error of :attr:`density`."""
-        return math.sqrt(float(self.m2[1]) / max(self.n - 1, 1) / self.n)
+        return math.sqrt(float(self.var[1]) / self.n)
 
 
 def _moments(mix: _Mixture, block: _Block, x: float) -> _Moments:
@@ -307,15 +283,7 @@ def _moments(mix: _Mixture, block: _Block, x: float) -> _Moments:
 
 def _pooled(pool: ThreadPoolExecutor, mix: _Mixture, blocks: list[_Block], x: float) -> _Moments:
     """Z(x) and D(x) over ``blocks``, merged in block order (independent of the threads)."""
-    return _merged(list(pool.map(lambda blk: _moments(mix, blk, x), blocks)))
-
-
-def _merged(parts: list[_Moments]) -> _Moments:
-    """Pool the moments of consecutive sets of years, in order."""
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.merge(part)
-    return out
+    return _Moments.pooled(list(pool.map(lambda blk: _moments(mix, blk, x), blocks)))
 
 
 # ---------------------------------------------------------------------- root finding
@@ -359,14 +327,13 @@ def _solve(evaluate, target: float, x0: float, tol: float):
 
 
 # ---------------------------------------------------------------------- checks
-def _check_run(n_sims, level: float, block_size: int) -> int:
-    if isinstance(n_sims, bool) or not float(n_sims).is_integer() or n_sims < 1:
-        raise ValueError(f"n_sims: must be a positive integer, got {n_sims}")
+def _settings(n_sims, level: float, block_size, n_threads) -> tuple[int, list[int], int]:
+    """Checked run settings: ``(n_sims, block sizes, threads)``."""
+    n_sims = check_count(n_sims, "n_sims")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level: must lie in (0, 1), got {level}")
-    if int(block_size) < 1:
-        raise ValueError(f"block_size: must be positive, got {block_size}")
-    return int(n_sims)
+    sizes = block_sizes(0, n_sims, check_count(block_size, "block_size"))
+    return n_sims, sizes, resolve_threads(n_threads)
 
 
 def _provenance(root, n_sims, block_size, threads, with_loss, **extra) -> dict[str, Any]:
@@ -451,19 +418,17 @@ def exceedance_probability(
     bad = np.flatnonzero(~(np.isfinite(xs) & (xs >= 0)))
     if bad.size:
         raise ValueError(f"x: must be finite and >= 0, got x[{bad[0]}] = {xs[bad[0]]}")
-    n_sims = _check_run(n_sims, level, block_size)
+    n_sims, sizes, threads = _settings(n_sims, level, block_size, n_threads)
     root = as_seed_sequence(rng)
-    threads = n_threads if n_threads is not None else default_threads()
 
     def block(b: int, years: int):
         blk = _draw_block(mix, block_generator(root, b), years)
         return blk.with_loss, [_moments(mix, blk, xi) for xi in xs]
 
-    sizes = _block_sizes(n_sims, block_size)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         counts, per_block = zip(*pool.map(block, range(len(sizes)), sizes), strict=True)
     _warn_if_few(sum(counts), n_sims)
-    moments = [_merged(list(col)) for col in zip(*per_block, strict=True)]
+    moments = [_Moments.pooled(list(col)) for col in zip(*per_block, strict=True)]
     prov = _provenance(root, n_sims, block_size, threads, sum(counts))
     return _probability_result(xs, moments, level, t0, prov)
 
@@ -471,7 +436,7 @@ def exceedance_probability(
 def _probability_result(xs, moments: list[_Moments], level, t0, prov) -> TailProbability:
     """Assemble the :class:`TailProbability` (read-only arrays)."""
     est = np.array([m.exceedance for m in moments])
-    var = np.array([m.var for m in moments])
+    var = np.array([float(m.var[0]) for m in moments])
     se = np.sqrt(var / moments[0].n)
     half = z_value(level) * se
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -585,10 +550,8 @@ def tail_quantile(
             f"p: 1 - p = {target:g} is not below P(S > 0) = 1 - exp(-{mix.rate:g}) = "
             f"{-math.expm1(-mix.rate):.6g}: the {p:g}-quantile is 0 (a year without losses)"
         )
-    n_sims = _check_run(n_sims, level, block_size)
+    n_sims, sizes, threads = _settings(n_sims, level, block_size, n_threads)
     root = as_seed_sequence(rng)
-    threads = n_threads if n_threads is not None else default_threads()
-    sizes = _block_sizes(n_sims, block_size)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         blocks = list(
             pool.map(
@@ -639,7 +602,7 @@ def _quantile_result(p, level, value, est: _Moments, converged, t0, prov) -> Tai
         exceedance_se=est.se,
         density=est.density,
         density_se=est.density_se,
-        variance_ratio=p * (1.0 - p) / est.var if est.var > 0 else math.inf,
+        variance_ratio=p * (1.0 - p) / float(est.var[0]) if est.var[0] > 0 else math.inf,
         n_sims=est.n,
         converged=bool(converged),
         elapsed_s=time.perf_counter() - t0,

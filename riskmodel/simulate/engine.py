@@ -18,17 +18,16 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
 from .. import __version__
-from .._numba import default_threads
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
 from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
+from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
 from ._specs import count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
@@ -48,22 +47,6 @@ def tail_size(n_sims: int, min_level: float) -> int:
     sd = math.sqrt(n_sims * min_level * (1.0 - min_level))
     low_rank = math.floor(n_sims * min_level - 5.0 * sd) - 2
     return int(min(n_sims, max(n_sims - low_rank + 1, 16)))
-
-
-@dataclass
-class _Moments:
-    """Running count, mean and sum of squared deviations (Chan et al. merge), per column."""
-
-    n: int
-    mean: np.ndarray
-    m2: np.ndarray
-
-    def merge(self, other: _Moments) -> None:
-        n = self.n + other.n
-        delta = other.mean - self.mean
-        self.mean = self.mean + delta * (other.n / n)
-        self.m2 = self.m2 + other.m2 + delta * delta * (self.n * other.n / n)
-        self.n = n
 
 
 class _Plan:
@@ -252,14 +235,10 @@ class Simulation:
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
         if backend != "numba":
             raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
-        self.block_size = int(block_size)
-        if self.block_size < 1:
-            raise ValueError(f"block_size: must be positive, got {block_size}")
-        self.max_sims = int(max_sims)
-        if self.max_sims < 1:
-            raise ValueError(f"n_sims: must be a positive integer, got {max_sims}")
+        self.block_size = check_count(block_size, "block_size")
+        self.max_sims = check_count(max_sims, "n_sims")
         self.model = model
-        self.threads = n_threads if n_threads is not None else default_threads()
+        self.threads = resolve_threads(n_threads)
         self.root = as_seed_sequence(rng)
         self.plan = _Plan(model, program, parameter_uncertainty)
         self.m = tail_size(self.max_sims, min_level)
@@ -269,7 +248,8 @@ class Simulation:
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
         self.elapsed = 0.0
-        self._acc: dict[str, tuple[_Moments, Tail]] = {}
+        self._moments: dict[str, Moments] = {}  # per view: gross, and ceded and net
+        self._tails: dict[str, Tail] = {}
         self._rp_total = 0.0
 
     def _block(self, b: int, n: int):
@@ -282,24 +262,24 @@ class Simulation:
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
-            floor = self._acc[name][1].floor if name in self._acc else -math.inf
+            floor = self._tails[name].floor if name in self._tails else -math.inf
             mean, m2, tot, parts = summarize(arr, floor)
             vals, parts = Tail.top(tot, parts, self.m)
-            out[name] = (_Moments(n, mean, m2), vals, parts)
+            out[name] = (Moments(n, mean, m2), vals, parts)
         return out, rp
 
     def extend(self, n_total: int) -> Simulation:
         """Simulate more years until ``n_total`` are done (at most ``max_sims``)."""
-        n_total = int(n_total)
+        n_total = check_count(n_total, "n_sims")
         if n_total > self.max_sims:
             raise ValueError(f"n_sims: {n_total:,} exceeds max_sims {self.max_sims:,}")
         if n_total <= self.n_sims:
             return self
         if self.n_sims % self.block_size:
             raise ValueError("a simulation can be extended only after whole blocks")
+        sizes = block_sizes(self.n_sims, n_total, self.block_size)
         b0 = self.n_sims // self.block_size
-        b1 = -(-n_total // self.block_size)
-        sizes = [min(self.block_size, n_total - b * self.block_size) for b in range(b0, b1)]
+        b1 = b0 + len(sizes)
         k = len(self.plan.names)
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
@@ -307,11 +287,11 @@ class Simulation:
             for done, (out, rp) in enumerate(results, start=1):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
-                    if name not in self._acc:
-                        self._acc[name] = (mom, Tail(self.m, k))
+                    if name not in self._tails:
+                        self._moments[name], self._tails[name] = mom, Tail(self.m, k)
                     else:
-                        self._acc[name][0].merge(mom)
-                    self._acc[name][1].add(vals, parts)
+                        self._moments[name] = self._moments[name].merge(mom)
+                    self._tails[name].add(vals, parts)
                 if self.progress and (done % max((b1 - b0) // 20, 1) == 0 or done == b1 - b0):
                     years = self.n_sims + sum(sizes[:done])
                     print(
@@ -325,9 +305,9 @@ class Simulation:
         return self
 
     def _sample(self, name: str) -> LossSample:
-        mom, tail = self._acc[name]
-        vals, parts = tail.final()
-        var = mom.m2 / max(mom.n - 1, 1)
+        mom = self._moments[name]
+        vals, parts = self._tails[name].final()
+        var = mom.var
         return LossSample(
             name=name,
             categories=self.plan.names,
@@ -347,7 +327,7 @@ class Simulation:
         names = self.plan.names
         k = len(names)
         gross = self._sample("gross")
-        if "ceded" in self._acc:
+        if "ceded" in self._tails:
             ceded, net = self._sample("ceded"), self._sample("net")
         else:
             m = min(self.m, self.n_sims)
@@ -435,13 +415,13 @@ def simulate(
             rng=rng,
             program=program,
             min_level=min_level,
-            max_sims=int(n_sims),
+            max_sims=n_sims,
             block_size=block_size,
             n_threads=n_threads,
             parameter_uncertainty=parameter_uncertainty,
             backend=backend,
             progress=progress,
         )
-        .extend(int(n_sims))
+        .extend(n_sims)
         .result()
     )

@@ -226,6 +226,7 @@ def test_a_cap_without_mass_is_accepted():
         ({"n_sims": 10.5}, "n_sims"),
         ({"level": 1.0}, "level"),
         ({"block_size": 0}, "block_size"),
+        ({"n_threads": 0}, "n_threads"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):

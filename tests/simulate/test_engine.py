@@ -212,6 +212,13 @@ def test_bad_arguments_are_rejected():
         simulate(m, 10, rng=1, backend="cuda")
     with pytest.raises(ValueError, match="min_level"):
         simulate(m, 10, rng=1, min_level=1.0)
+    with pytest.raises(ValueError, match=r"n_sims: must be a positive integer, got 1000\.5"):
+        simulate(m, 1000.5, rng=1)  # not silently 1,000 years
+    with pytest.raises(ValueError, match="block_size"):
+        simulate(m, 10, rng=1, block_size=0)
+    with pytest.raises(ValueError, match="n_threads"):
+        simulate(m, 10, rng=1, n_threads=0)
+    assert simulate(m, 1e3, rng=1).n_sims == 1000
 
 
 def test_riskmodel_simulate_is_callable_even_after_importing_the_subpackage():
