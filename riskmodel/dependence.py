@@ -50,7 +50,7 @@ class GaussianCopula:
 
     Examples
     --------
-    >>> GaussianCopula([[1.0, 0.5], [0.5, 1.0]]).corr[0, 1]
+    >>> float(GaussianCopula([[1.0, 0.5], [0.5, 1.0]]).corr[0, 1])
     0.5
     """
 
