@@ -30,12 +30,13 @@ import importlib.util
 import json
 import math
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from _report import machine, table  # benchmarks/ is on sys.path when a script runs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -104,19 +105,6 @@ def numba_cache_files() -> list[Path]:
     return files
 
 
-def machine() -> str:
-    """CPU model (lscpu) and logical CPU count."""
-    model = platform.processor() or platform.machine()
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} logical CPUs"
-
-
 def versions() -> str:
     code = (
         "import sys, numpy, numba, riskmodel as rm; "
@@ -129,17 +117,6 @@ def versions() -> str:
 
 def fmt(x: float | None, spec: str) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table (pastes straight into the README)."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(header), sep, *map(line, rows)])
 
 
 def main_table(results: list[tuple[str, int, dict]]) -> tuple[str, list[str]]:

@@ -40,15 +40,14 @@ import argparse
 import datetime as dt
 import math
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from _report import machine, table  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # an uninstalled checkout works
@@ -160,17 +159,6 @@ def g(x: float) -> str:
     return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:.5e}"
 
 
-def markdown(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table with padded columns."""
-    cols = [header, *rows]
-    widths = [max(len(r[i]) for r in cols) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cols
-    ]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
-
-
 def z_vs(value: float, half_width: float, bracket) -> float:
     """Distance of ``value`` from the reference bracket, in standard errors (0 inside)."""
     off = max(bracket[0] - value, value - bracket[1], 0.0)
@@ -254,25 +242,12 @@ def tables(results: dict[str, tuple[str, dict]]) -> str:
     head_spread += ["median reported se", "sd / se"]
     return "\n\n".join(
         [
-            markdown(head_main, main),
-            "gain at equal time\n" + markdown(head_gain, gain),
+            table(head_main, main),
+            "gain at equal time\n" + table(head_gain, gain),
             "spread over independent seeds, each method at its equal-time size\n"
-            + markdown(head_spread, spread),
+            + table(head_spread, spread),
         ]
     )
-
-
-def machine() -> str:
-    """CPU model from lscpu where available, and the logical CPU count."""
-    model = platform.processor() or platform.machine()
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-    except OSError:
-        lines = []
-    for line in lines:
-        if line.startswith("Model name:"):
-            model = line.split(":", 1)[1].strip()
-    return f"{model}, {os.cpu_count()} logical CPUs"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
