@@ -14,6 +14,7 @@ from ._rng import RNGLike
 from .insurance import InsuranceProgram
 from .model import LossModel
 from .simulate import SimulationResult
+from .simulate._blocks import check_count
 from .simulate.engine import DEFAULT_BLOCK_SIZE, Simulation
 
 __all__ = ["CreditRules", "ReserveResult", "coverage_curve", "reserve"]
@@ -233,6 +234,7 @@ def reserve(
         raise ValueError(f"measure: must be 'var' or 'tvar', got {measure!r}")
     if not 0 < level < 1:
         raise ValueError(f"level: must lie in (0, 1), got {level}")
+    n_sims, max_sims = check_count(n_sims, "n_sims"), check_count(max_sims, "max_sims")
     if n_sims * (1 - coverage) < 10:
         raise ValueError(
             f"n_sims: {n_sims:,} years leave fewer than 10 beyond the {coverage:g} quantile; "
@@ -241,14 +243,14 @@ def reserve(
     if rel_tol is not None and not rel_tol > 0:
         raise ValueError(f"rel_tol: must be positive, got {rel_tol}")
     rules = credit_rules if credit_rules is not None else CreditRules()
-    block = int(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE))
+    block = check_count(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE), "block_size")
     if rel_tol is None:
-        cap = int(n_sims)
+        cap = n_sims
     else:
         if max_sims < n_sims:
             raise ValueError(f"max_sims ({max_sims:,}) is below n_sims ({n_sims:,})")
-        cap = int(max_sims)
-        n_sims = -(-int(n_sims) // block) * block  # whole blocks, so extensions are exact
+        cap = max_sims
+        n_sims = -(-n_sims // block) * block  # whole blocks, so extensions are exact
     sim_run = Simulation(
         model,
         rng=rng,
@@ -258,7 +260,7 @@ def reserve(
         block_size=block,
         **simulate_kw,
     )
-    n = min(int(n_sims), cap)
+    n = min(n_sims, cap)
     while True:
         sim = sim_run.extend(n).result()
         gross, gross_ci = _measure(sim, "gross", coverage, measure, level)

@@ -78,6 +78,8 @@ def test_reserve_reproduces_from_seed_and_records_provenance():
         ({"coverage": 1.0}, "coverage"),
         ({"measure": "es"}, "measure"),
         ({"n_sims": 100}, "n_sims"),
+        ({"n_sims": 10_000.5}, "n_sims: must be a positive integer"),
+        ({"max_sims": 0, "rel_tol": 0.1}, "max_sims: must be a positive integer"),
         ({"level": 2}, "level"),
     ],
 )
