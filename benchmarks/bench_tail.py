@@ -2,7 +2,7 @@
 
 For each problem,
 
-1. ``riskmodel.simulate.conditional.tail_quantile(model, p, n_c)`` is timed (median of
+1. ``riskmodel.engine.conditional.tail_quantile(model, p, n_c)`` is timed (median of
    ``--repeats`` runs after a warm-up);
 2. the plain engine ``riskmodel.simulate(model, n, min_level=0.99)`` is timed per year on
    ``n_c`` years (in rounds interleaved with step 1), and then run on ``n_plain`` years, the
@@ -56,11 +56,11 @@ import riskmodel  # noqa: E402
 from riskmodel._errors import InfiniteMomentWarning  # noqa: E402
 from riskmodel.analytic import discretize, fft_compound  # noqa: E402
 from riskmodel.calibrate import calibrate_industry  # noqa: E402
+from riskmodel.engine import simulate  # noqa: E402
+from riskmodel.engine.conditional import tail_quantile  # noqa: E402
 from riskmodel.frequency import Poisson  # noqa: E402
 from riskmodel.model import LossModel  # noqa: E402
 from riskmodel.severity import LogNormal, Lomax  # noqa: E402
-from riskmodel.simulate import simulate  # noqa: E402
-from riskmodel.simulate.conditional import tail_quantile  # noqa: E402
 
 P = 0.999
 Z95 = 1.959963984540054

@@ -6,9 +6,7 @@ losses with insurance, and size the reserve that covers a year's losses with pro
 Importing the package is light: subpackages load on first use.
 """
 
-from __future__ import annotations
-
-import importlib
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -16,19 +14,22 @@ _LAZY = {
     "LossModel": "riskmodel.model",
     "Layer": "riskmodel.insurance",
     "InsuranceProgram": "riskmodel.insurance",
-    "simulate": "riskmodel.simulate",
-    "SimulationResult": "riskmodel.simulate",
+    "simulate": "riskmodel.engine",
+    "SimulationResult": "riskmodel.engine",
     "fit_severity": "riskmodel.fit",
     "fit_frequency": "riskmodel.fit",
     "compare_severity": "riskmodel.fit",
     "fit_pot": "riskmodel.fit",
     "FrequencyFit": "riskmodel.fit",
-    "CreditRules": "riskmodel.reserve",
-    "coverage_curve": "riskmodel.reserve",
+    "CreditRules": "riskmodel.reserving",
+    "coverage_curve": "riskmodel.reserving",
     "SeverityFit": "riskmodel.fit",
-    "reserve": "riskmodel.reserve",
-    "ReserveResult": "riskmodel.reserve",
+    "reserve": "riskmodel.reserving",
+    "ReserveResult": "riskmodel.reserving",
     "DataError": "riskmodel._errors",
+    "RiskModelWarning": "riskmodel._errors",
+    "InfiniteMomentWarning": "riskmodel._errors",
+    "ConvergenceWarning": "riskmodel._errors",
     "write_report": "riskmodel.report",
 }
 
@@ -42,6 +43,7 @@ _SUBMODULES = (
     "credibility",
     "data",
     "dependence",
+    "engine",
     "exposure",
     "fit",
     "frequency",
@@ -50,7 +52,7 @@ _SUBMODULES = (
     "plots",
     "pricing",
     "profile",
-    "reserve",
+    "reserving",
     "severity",
     "standard_formulas",
     "uncertainty",
@@ -59,13 +61,14 @@ _SUBMODULES = (
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
-        return importlib.import_module(f"riskmodel.{name}")
+        return _importlib.import_module(f"riskmodel.{name}")
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'riskmodel' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+    public = {name for name in globals() if not name.startswith("_")}
+    return sorted(public | {"__version__"} | set(_LAZY) | set(_SUBMODULES))

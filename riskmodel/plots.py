@@ -315,7 +315,7 @@ def exceedance_points(result, *, n_points: int = 80, level: float = 0.95):
     -----
     The curve is :math:`x(e) = \\hat F^{-1}(1 - e)`, so that :math:`P(S > x(e)) \\approx e`;
     the band is the order-statistic interval of each quantile
-    (:meth:`riskmodel.simulate.result.LossSample.quantile_ci`), i.e. a horizontal band.
+    (:meth:`riskmodel.engine.result.LossSample.quantile_ci`), i.e. a horizontal band.
     """
     import pandas as pd
 
@@ -436,7 +436,7 @@ def coverage_curve_plot(curve, ax=None, *, coverage: float | None = None):
     Parameters
     ----------
     curve : DataFrame
-        From :func:`riskmodel.reserve.coverage_curve` (columns ``coverage``, ``gross_var``,
+        From :func:`riskmodel.reserving.coverage_curve` (columns ``coverage``, ``gross_var``,
         ``gross_var_lo``, ``gross_var_hi``, ``net_var``, ``gross_tvar``, ``net_tvar``;
         ``net_var_lo`` and ``net_var_hi`` are drawn when present).
     ax : matplotlib Axes, optional

@@ -362,7 +362,7 @@ def _first(*values: Any) -> Any:
 
 def _model_rows(model_reserve: Any) -> list[tuple[str, float, str]]:
     """(label, USD amount, basis) for each model figure given."""
-    from .reserve import ReserveResult
+    from .reserving import ReserveResult
 
     def rows_of(label: str | None, value: Any) -> list[tuple[str, float, str]]:
         if isinstance(value, ReserveResult):
@@ -398,7 +398,7 @@ def compare_standard_formulas(
         ``fixed_overheads``, ``business_indicator`` and the history's annual ``losses``; its
         ``usd_per_unit`` and ``usd_per_eur`` convert currencies.
     model_reserve : ReserveResult, float, or mapping of label to either
-        The model's reserve: a :class:`~riskmodel.reserve.ReserveResult` (gives a gross and
+        The model's reserve: a :class:`~riskmodel.reserving.ReserveResult` (gives a gross and
         a net row) or an amount in USD (the currency of the model).
     volume_rate, volume_floor, volume_cap : float, optional
         Terms of :func:`volume_reserve` (floor and cap in the profile's currency); default:

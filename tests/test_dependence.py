@@ -8,10 +8,10 @@ import pytest
 from scipy import stats
 
 from riskmodel.dependence import CommonShock, GaussianCopula, StudentTCopula, fit_count_copula
+from riskmodel.engine import simulate
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal
-from riskmodel.simulate import simulate
 
 ONE = LogNormal(10.0, 0.1).capped(1.0)  # X = 1 almost surely: annual loss = annual count
 

@@ -131,9 +131,9 @@ def _check_02(key: dict) -> None:
     from riskmodel import LossModel, compare_severity, fit_severity
     from riskmodel.calibrate import calibrate_industry
     from riskmodel.data import load_incidents
+    from riskmodel.engine import simulate
     from riskmodel.fit import fit_pot
     from riskmodel.frequency import Poisson
-    from riskmodel.simulate import simulate
 
     inc = load_incidents()
     year = inc["date"].dt.year
@@ -192,7 +192,7 @@ def _check_03(key: dict) -> None:
 def _check_04(key: dict) -> None:
     from riskmodel.calibrate import calibrate_industry
     from riskmodel.profile import example_profile
-    from riskmodel.reserve import reserve
+    from riskmodel.reserving import reserve
     from riskmodel.standard_formulas import compare_standard_formulas
 
     profile = example_profile()

@@ -11,7 +11,7 @@ from riskmodel._errors import DataError
 from riskmodel.calibrate import calibrate_industry
 from riskmodel.insurance import Layer
 from riskmodel.profile import ExchangeProfile, HistoryYear, example_profile, load_profile
-from riskmodel.reserve import reserve
+from riskmodel.reserving import reserve
 from riskmodel.severity import Capped, Truncated
 
 EXAMPLE = resources.files("riskmodel.profiles") / "example_jp_midsize.toml"

@@ -9,7 +9,7 @@ from scipy import stats
 from riskmodel.frequency import Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
-from riskmodel.reserve import reserve
+from riskmodel.reserving import reserve
 from riskmodel.severity import LogNormal
 
 
@@ -114,7 +114,7 @@ def test_rel_tol_stops_once_the_interval_is_tight_enough():
 
 
 def test_credit_rules_cap_and_haircut():
-    from riskmodel.reserve import CreditRules
+    from riskmodel.reserving import CreditRules
 
     sev = LogNormal(2.0, 1.0)
     m = LossModel({"a": (Poisson(3.0), sev)})
@@ -136,7 +136,7 @@ def test_credit_rules_cap_and_haircut():
 
 
 def test_coverage_curve_is_monotone():
-    from riskmodel.reserve import coverage_curve
+    from riskmodel.reserving import coverage_curve
 
     m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
     r = reserve(m, 0.9, rng=3, n_sims=200_000)

@@ -9,7 +9,7 @@ import pytest
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.profile import example_profile
-from riskmodel.reserve import reserve
+from riskmodel.reserving import reserve
 from riskmodel.severity import LogNormal
 from riskmodel.standard_formulas import (
     MICA_PERMANENT_MINIMUM_EUR,

@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
+from riskmodel.engine import simulate
 from riskmodel.fit import fit_severity
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal
-from riskmodel.simulate import simulate
 from riskmodel.uncertainty import PARAMETER_CHUNK, FittedCategory
 
 

@@ -63,7 +63,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel reserve``."""
     from ..calibrate import calibrate_industry
-    from ..reserve import reserve
+    from ..reserving import reserve
 
     profile = load_profile(args.profile)
     table = load_table(args)

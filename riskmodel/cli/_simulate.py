@@ -104,7 +104,7 @@ def _risk_measures(sim, ps, level: float, views) -> list[dict]:
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel simulate``."""
     from ..calibrate import calibrate_industry
-    from ..simulate import simulate
+    from ..engine import simulate
 
     top = max(args.coverage)
     if args.n_sims * (1 - top) < 10:

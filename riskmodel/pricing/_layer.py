@@ -257,7 +257,7 @@ def _simulate_layer(
     model: LossModel, layer: Layer, n_sims: int, root, options: dict[str, Any]
 ) -> _LayerSample:
     """Simulate the annual losses of ``layer`` and rebuild all ``n_sims`` of them."""
-    from ..simulate import simulate
+    from ..engine import simulate
 
     if not isinstance(layer, Layer):
         raise TypeError(f"layer: expected a Layer, got {type(layer).__name__}")

@@ -101,7 +101,7 @@ def _load_data(data):
 
 
 def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame:
-    from ..reserve import coverage_curve
+    from ..reserving import coverage_curve
 
     levels = sorted(set(CURVE_LEVELS) | {coverage})
     kept = [p for p in levels if sim.n_sims * (1 - p) >= 10]
@@ -287,10 +287,10 @@ def compute(
 ) -> ReportData:
     """Compute every number of the report (see :func:`riskmodel.report.write_report`)."""
     from ..calibrate import calibrate_industry
+    from ..engine import simulate
     from ..plots import exceedance_points
     from ..pricing import DEFAULT_N_SIMS
-    from ..reserve import CreditRules, reserve
-    from ..simulate import simulate
+    from ..reserving import CreditRules, reserve
     from ..standard_formulas import compare_standard_formulas
 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:

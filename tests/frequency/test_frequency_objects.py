@@ -206,8 +206,8 @@ def test_non_numbers_rejected():
 
 
 def test_engine_reads_frequency_objects():
-    from riskmodel.simulate import _kernels as K_
-    from riskmodel.simulate._specs import frequency_spec
+    from riskmodel.engine import _kernels as K_
+    from riskmodel.engine._specs import frequency_spec
 
     kind, par = frequency_spec(NegativeBinomial(2.5, 0.8))
     assert kind == K_.NEGBIN and list(par) == [2.5, 0.8]

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from riskmodel._numba import jit
-from riskmodel.simulate import _random as R
+from riskmodel.engine import _random as R
 
 
 @jit

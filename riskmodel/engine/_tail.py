@@ -1,7 +1,7 @@
 """The retained tail of a simulation: the largest annual totals with their per-category parts.
 
 A simulation of ``n`` years keeps only the ``m`` largest totals that its quantiles, intervals
-and TVaR need (``m`` from :func:`riskmodel.simulate.engine.tail_size`). :class:`Tail` holds
+and TVaR need (``m`` from :func:`riskmodel.engine.simulation.tail_size`). :class:`Tail` holds
 them in a buffer of ``2 m`` rows: merged blocks are appended, and a full buffer is compacted in
 place to its top ``m`` by :func:`compact`, so the work per merged value is
 constant and no array is reallocated. Once ``m`` values are held, their smallest is a floor

@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from riskmodel.engine import _kernels as K
+from riskmodel.engine import _random as R
+from riskmodel.engine import simulate
+from riskmodel.engine._specs import MAX_TABLE, count_tables, frequency_spec
+from riskmodel.engine._summarize import summarize
+from riskmodel.engine._tail import Tail
+from riskmodel.engine._vexp import exp_inplace
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal
-from riskmodel.simulate import _kernels as K
-from riskmodel.simulate import _random as R
-from riskmodel.simulate import simulate
-from riskmodel.simulate._specs import MAX_TABLE, count_tables, frequency_spec
-from riskmodel.simulate._summarize import summarize
-from riskmodel.simulate._tail import Tail
-from riskmodel.simulate._vexp import exp_inplace
 
 
 def _exp(x, twin=False):

@@ -11,7 +11,7 @@ from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal
-from riskmodel.simulate import simulate
+from riskmodel.engine import simulate
 m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0)),
                "b": (NegativeBinomial(1.0, 2.0), LogNormal(1.0, 1.5).truncated(lower=2.0))})
 prog = InsuranceProgram([Layer(1.0, 4.0, reinstatements=2), Layer(10.0, 20.0, per="aggregate")])

@@ -8,10 +8,10 @@ grid's span ``h``.
 import pytest
 
 from riskmodel.analytic import fft_compound, panjer
+from riskmodel.engine import simulate
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.model import LossModel
 from riskmodel.severity import Gamma, LogNormal, Pareto
-from riskmodel.simulate import simulate
 
 LEVELS = (0.9, 0.99, 0.995, 0.999)
 

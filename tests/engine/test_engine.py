@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from riskmodel.engine import _kernels as K
+from riskmodel.engine import simulate
+from riskmodel.engine._random import new_state
+from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
+from riskmodel.engine.simulation import tail_size
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
 from riskmodel.severity import Capped, LogNormal, Severity
-from riskmodel.simulate import _kernels as K
-from riskmodel.simulate import simulate
-from riskmodel.simulate._random import new_state
-from riskmodel.simulate._specs import count_tables, frequency_spec, severity_spec
-from riskmodel.simulate.engine import tail_size
 
 
 def _kernel_inputs(sevs, freqs, layers=((1.0, 2.0),), cop_kind=0, rho=0.0, shock=0.0):
@@ -221,11 +221,27 @@ def test_bad_arguments_are_rejected():
     assert simulate(m, 1e3, rng=1).n_sims == 1000
 
 
-def test_riskmodel_simulate_is_callable_even_after_importing_the_subpackage():
-    import riskmodel
-    import riskmodel.simulate.engine  # binds riskmodel.simulate to the subpackage
+def test_function_and_module_names_never_collide_whatever_the_import_order():
+    import inspect
+    import subprocess
+    import sys
 
-    m = LossModel({"a": (Poisson(1.0), LogNormal(0, 1))})
-    a = riskmodel.simulate(m, 1000, rng=3)
-    b = simulate(m, 1000, rng=3)
-    assert a.gross.mean == b.gross.mean
+    # each order in a fresh interpreter: module first, function first
+    code = """
+import inspect, types
+{first}
+import riskmodel
+import riskmodel.engine as E
+import riskmodel.reserving as R
+assert isinstance(E, types.ModuleType) and isinstance(R, types.ModuleType)
+assert inspect.isfunction(riskmodel.simulate) and riskmodel.simulate is E.simulate
+assert inspect.isfunction(riskmodel.reserve) and riskmodel.reserve is R.reserve
+assert E.SimulationResult is riskmodel.SimulationResult
+assert "model" in inspect.signature(riskmodel.reserve).parameters
+assert "n_sims" in inspect.signature(riskmodel.simulate).parameters
+"""
+    for first in ("import riskmodel.engine.simulation", "import riskmodel; riskmodel.simulate"):
+        subprocess.run([sys.executable, "-c", code.format(first=first)], check=True)
+    import riskmodel
+
+    assert inspect.signature(riskmodel.reserve).parameters["coverage"].default == 0.995

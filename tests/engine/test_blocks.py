@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from riskmodel.simulate._blocks import Moments, block_sizes, check_count, resolve_threads
+from riskmodel.engine._blocks import Moments, block_sizes, check_count, resolve_threads
 
 
 @pytest.mark.parametrize("value", [0, -3, 2.5, True, "10", None, float("nan"), float("inf")])

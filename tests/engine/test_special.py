@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from riskmodel.simulate._special import betainc, ndtr, ndtri, t_cdf
+from riskmodel.engine._special import betainc, ndtr, ndtri, t_cdf
 
 
 def test_ndtri_relative_accuracy_down_to_tiny_tails():

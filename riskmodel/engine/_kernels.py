@@ -40,7 +40,7 @@ from ._random import (
 from ._special import ndtr, ndtri, t_cdf
 from ._vexp import exp_inplace
 
-# family codes (keep in step with riskmodel.simulate._specs)
+# family codes (keep in step with riskmodel.engine._specs)
 LOGNORMAL = 0
 GPD = 1
 PARETO = 2
@@ -240,7 +240,7 @@ def compound_block(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, 
     Parameters
     ----------
     state : uint64[4]
-        The block's xoshiro256** state (:func:`riskmodel.simulate._random.new_state`).
+        The block's xoshiro256** state (:func:`riskmodel.engine._random.new_state`).
     sev_code : int64[k]
         Severity family code per category; negative codes are skipped (sampled in Python).
     sev_par : float64[k, NPAR]
@@ -299,7 +299,7 @@ def simulate_block(
         Frequency family per category (``POISSON`` or ``NEGBIN``).
     freq_par : float64[k, 2]
     count_cdf, count_guide, count_size : float64[k, T], int64[k, T], int64[k]
-        Inversion tables of the counts (:func:`riskmodel.simulate._specs.count_tables`);
+        Inversion tables of the counts (:func:`riskmodel.engine._specs.count_tables`);
         ``count_size[c] == 0`` where category ``c`` has none.
     cop_kind : int
         0 independent counts, 1 Gaussian copula, 2 Student t copula.

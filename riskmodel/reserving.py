@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
 from scipy import stats
 
 from ._rng import RNGLike
+from .engine import SimulationResult
+from .engine._blocks import check_count
+from .engine.simulation import DEFAULT_BLOCK_SIZE, Simulation
 from .insurance import InsuranceProgram
 from .model import LossModel
-from .simulate import SimulationResult
-from .simulate._blocks import check_count
-from .simulate.engine import DEFAULT_BLOCK_SIZE, Simulation
 
 __all__ = ["CreditRules", "ReserveResult", "coverage_curve", "reserve"]
 
@@ -344,14 +342,3 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
             }
         )
     return pd.DataFrame(rows)
-
-
-class _CallableModule(types.ModuleType):
-    """``riskmodel.reserve`` names both this module and :func:`reserve`; importing the module
-    binds the name to it, so the module forwards calls to the function."""
-
-    def __call__(self, *args, **kwargs):
-        return reserve(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -19,17 +19,17 @@ from riskmodel._errors import ConvergenceWarning, RiskModelWarning
 from riskmodel._rng import as_seed_sequence, block_generator
 from riskmodel.analytic import discretize, fft_compound
 from riskmodel.dependence import CommonShock, GaussianCopula
-from riskmodel.frequency import NegativeBinomial, Poisson
-from riskmodel.model import LossModel
-from riskmodel.severity import LogNormal, Lomax, Pareto, Spliced
-from riskmodel.simulate import conditional as cond
-from riskmodel.simulate._conditional_kernels import segment_sum_max
-from riskmodel.simulate.conditional import (
+from riskmodel.engine import conditional as cond
+from riskmodel.engine._conditional_kernels import segment_sum_max
+from riskmodel.engine.conditional import (
     TailProbability,
     TailQuantile,
     exceedance_probability,
     tail_quantile,
 )
+from riskmodel.frequency import NegativeBinomial, Poisson
+from riskmodel.model import LossModel
+from riskmodel.severity import LogNormal, Lomax, Pareto, Spliced
 
 P = 0.999
 K = 4.0  # standard errors allowed between an estimate and the exact bracket
