@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from . import _validate as v
@@ -104,6 +105,8 @@ def load_incidents(*, include_context: bool = False) -> pd.DataFrame:
     >>> len(load_incidents(include_context=True))
     151
     """
+    if not isinstance(include_context, (bool, np.bool_)):
+        raise TypeError(f"include_context: must be True or False, got {include_context!r}")
     with resources.files(__package__).joinpath("incidents.csv").open(encoding="utf-8") as f:
         df = pd.read_csv(
             f,
@@ -168,7 +171,8 @@ def read_losses(
         Empty file (no header, or no data rows), a required column missing, a repeated
         column name, or, with ``on_invalid="raise"``, the first invalid row: an empty or
         non-numeric amount (``1,000`` and ``$5M`` are not numbers), a negative or infinite
-        amount, an empty or unparseable date, an empty or unknown category, a row with the
+        amount, an empty or unparseable date, a date after today (one day's grace for time
+        zones), an empty or unknown category, a row with the
         wrong number of fields, or a row that repeats an earlier row exactly.
     FileNotFoundError
         If the file does not exist.
@@ -225,6 +229,7 @@ not one of 'hack', 'fraud', 'operational'
     )
     problems: list[v.Problem] = []
     dates = v.parse_date(raw, date_column, problems)
+    v.find_future_dates(raw, date_column, dates, problems)
     cats = v.parse_category(raw, category_column, categories, problems)
     amounts = v.parse_nonnegative(raw, amount_column, problems, what="amount")
     v.find_duplicate_rows(raw, problems)

@@ -34,6 +34,7 @@ __all__ = [
     "assemble",
     "find_duplicate_keys",
     "find_duplicate_rows",
+    "find_future_dates",
     "infer_column",
     "open_table",
     "parse_category",
@@ -346,6 +347,26 @@ def parse_date(raw: RawTable, column: str, problems: list[Problem]) -> np.ndarra
                 detail = f"date {text!r} is outside the supported range (1677-2262)"
         problems.append(Problem(line, column, "unparseable date", detail))
     return out
+
+
+def find_future_dates(
+    raw: RawTable, column: str, dates: np.ndarray, problems: list[Problem]
+) -> None:
+    """Add a problem for every date after today (UTC, with one day's grace for time zones).
+
+    A loss cannot have happened yet: one mistyped year (``2099``) would otherwise stretch the
+    observation window and dilute every rate fitted from the file.
+    """
+    today = np.datetime64(pd.Timestamp.now(tz="UTC").tz_localize(None).normalize(), "ns")
+    late = np.flatnonzero(dates > today + np.timedelta64(1, "D"))  # NaT compares False
+    if not len(late):
+        return
+    lines = np.asarray(raw.lines)
+    day = str(today.astype("datetime64[D]"))
+    for i in late:
+        text = raw.records[i][raw.header.index(column)].strip()
+        detail = f"date {text!r} is after today ({day})"
+        problems.append(Problem(int(lines[i]), column, "date in the future", detail))
 
 
 def parse_category(

@@ -29,10 +29,10 @@ from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
-from ._specs import count_tables, frequency_spec, severity_spec
+from ._specs import check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
 from ._tail import Tail
-from .result import LossSample, SimulationResult
+from .result import LossSample, SimulationResult, infinite_means
 
 __all__ = ["DEFAULT_BLOCK_SIZE", "Simulation", "simulate", "tail_size"]
 
@@ -63,7 +63,7 @@ class _Plan:
         self.sev_par = np.zeros((k, K.NPAR))
         self.freqs, self.sevs = [], []
         for c, (freq, sev) in enumerate(model.categories.values()):
-            self.freq_kind[c], self.freq_par[c] = frequency_spec(freq)
+            self.freq_kind[c], self.freq_par[c] = frequency_spec(freq, self.names[c])
             self.sev_code[c], self.sev_par[c] = severity_spec(sev)
             self.freqs.append(freq)
             self.sevs.append(sev)
@@ -79,7 +79,7 @@ class _Plan:
         self.cop_kind = 0 if copula is None else (1 if math.isinf(copula.df) else 2)
         self.chol = np.eye(k) if copula is None else _cholesky(copula.corr)
         self.df = 0.0 if copula is None or math.isinf(copula.df) else float(copula.df)
-        self.shock_rate = 0.0 if shock is None else float(shock.rate)
+        self.shock_rate = 0.0 if shock is None else check_rate(shock.rate, "common shock rate")
         self.shock_p = np.array(
             [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
         )
@@ -131,7 +131,7 @@ class _Plan:
                 sevs = list(self.sevs)
                 for c, drawer in self.uncertain:
                     freq, sev = drawer.draw(gen)
-                    fk[c], fp[c] = frequency_spec(freq)
+                    fk[c], fp[c] = frequency_spec(freq, self.names[c])
                     sc[c], sp[c] = severity_spec(sev)
                     sevs[c] = sev
                 tables = count_tables(fk, fp)
@@ -241,6 +241,7 @@ class Simulation:
         self.threads = resolve_threads(n_threads)
         self.root = as_seed_sequence(rng)
         self.plan = _Plan(model, program, parameter_uncertainty)
+        self._infinite = infinite_means(model, self.plan.program)
         self.m = tail_size(self.max_sims, min_level)
         self.min_level = min_level
         self.backend = backend
@@ -318,6 +319,7 @@ class Simulation:
             cat_var=var[:-1].copy(),
             tail=vals,
             tail_parts=parts,
+            cat_infinite=self._infinite[name],
         )
 
     def result(self) -> SimulationResult:
@@ -335,7 +337,7 @@ class Simulation:
             ceded = LossSample(
                 "ceded", names, self.n_sims, 0.0, 0.0, zeros, zeros, np.zeros(m), np.zeros((m, k))
             )
-            net = dataclasses.replace(gross, name="net")
+            net = dataclasses.replace(gross, name="net", cat_infinite=self._infinite["net"])
         return SimulationResult(
             gross=gross,
             ceded=ceded,
