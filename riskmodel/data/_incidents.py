@@ -132,6 +132,7 @@ def read_losses(
     amount_column: str = "amount_usd",
     date_column: str = "date",
     category_column: str = "category",
+    max_bytes: int | None = None,
 ) -> pd.DataFrame:
     """Read and validate a user's CSV file of individual losses.
 
@@ -154,6 +155,9 @@ def read_losses(
     amount_column, date_column, category_column : str
         Names of the required columns in the file. They are renamed to ``amount_usd``,
         ``date`` and ``category`` in the output.
+    max_bytes : int, optional
+        Largest file read, in bytes (default 2 GiB, or ``$RISKMODEL_MAX_INPUT_MB`` MiB); only
+        regular files are read (not a device such as ``/dev/zero``, nor a pipe).
 
     Returns
     -------
@@ -226,6 +230,7 @@ not one of 'hack', 'fraud', 'operational'
         path,
         [(date_column, "date"), (category_column, "category"), (amount_column, "amount_usd")],
         on_invalid,
+        max_bytes,
     )
     problems: list[v.Problem] = []
     dates = v.parse_date(raw, date_column, problems)

@@ -27,6 +27,8 @@ import pandas as pd
 
 from riskmodel._errors import DataError, RiskModelWarning
 
+from ._input import check_input_file
+
 __all__ = [
     "STRING_DTYPE",
     "Problem",
@@ -140,7 +142,10 @@ class RawTable:
 
 
 def open_table(
-    path: str | os.PathLike[str], required: Sequence[tuple[str, str]], on_invalid: str
+    path: str | os.PathLike[str],
+    required: Sequence[tuple[str, str]],
+    on_invalid: str,
+    max_bytes: int | None = None,
 ) -> tuple[RawTable, dict[str, str]]:
     """Check the arguments, read the file and check its header.
 
@@ -151,6 +156,8 @@ def open_table(
         The required columns.
     on_invalid : str
         Checked to be ``"raise"`` or ``"drop"``.
+    max_bytes : int, optional
+        Largest file read (see :func:`read_table`).
 
     Returns
     -------
@@ -163,7 +170,7 @@ def open_table(
     renames = dict(required)
     if len(renames) != len(required):
         raise ValueError(f"the required column names must differ, got {list(renames)!r}")
-    raw = read_table(path)
+    raw = read_table(path, max_bytes)
     raw.require(list(renames))
     for name in raw.header:
         if name in renames.values() and name not in renames:
@@ -201,7 +208,7 @@ def assemble(
     return df
 
 
-def read_table(path: str | os.PathLike[str]) -> RawTable:
+def read_table(path: str | os.PathLike[str], max_bytes: int | None = None) -> RawTable:
     """Read a comma-separated UTF-8 file into a :class:`RawTable`.
 
     Blank lines are skipped. An empty file, a file with a header but no data rows, a repeated
@@ -210,13 +217,16 @@ def read_table(path: str | os.PathLike[str]) -> RawTable:
     Parameters
     ----------
     path : str or os.PathLike
-        The file.
+        The file: a regular file (not a device or pipe) of at most ``max_bytes``.
+    max_bytes : int, optional
+        Default :func:`riskmodel.data._input.max_bytes_default` (2 GiB).
 
     Returns
     -------
     RawTable
     """
     name = os.fspath(path)
+    check_input_file(name, max_bytes)
     header: list[str] | None = None
     header_line = 0
     records: list[list[str]] = []
