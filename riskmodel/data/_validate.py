@@ -283,13 +283,20 @@ def _clean_header(fields: list[str], path: str, line: int) -> list[str]:
 
 
 def parse_nonnegative(
-    raw: RawTable, column: str, problems: list[Problem], *, what: str = "value"
+    raw: RawTable,
+    column: str,
+    problems: list[Problem],
+    *,
+    what: str = "value",
+    high: float = math.inf,
+    unit: str = "",
 ) -> np.ndarray:
     """Parse a column of non-negative finite numbers.
 
     Empty cells and ``nan`` are "missing value"; text that is not a plain decimal number
     (``1,000``, ``$5M``) is "not a number"; ``inf`` is "not finite"; values below zero are
-    "negative value". Bad cells become NaN and add a :class:`Problem`.
+    "negative value"; values above ``high`` are "too large". Bad cells become NaN and add a
+    :class:`Problem`.
 
     Returns
     -------
@@ -318,6 +325,9 @@ def parse_nonnegative(
                 problems.append(
                     Problem(line, column, "negative value", f"{what} {text!r} is negative")
                 )
+            elif x > high:
+                detail = f"{what} {text!r} exceeds {high:g}{unit}: check the units"
+                problems.append(Problem(line, column, "too large", detail))
             else:
                 out[i] = x
     return out

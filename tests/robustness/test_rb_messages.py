@@ -36,7 +36,8 @@ def test_an_unreadable_file_exits_2_naming_it(tmp_path, capsys, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("riskmodel.data._validate.open", denied, raising=False)
+    for module in ("_validate", "_fast"):  # both readers open the file themselves
+        monkeypatch.setattr(f"riskmodel.data.{module}.open", denied, raising=False)
     err = _one_line_exit_2(["reserve", "--data", str(path), "--n-sims", "20000"], capsys)
     assert f"Permission denied: {path}" in err
 
