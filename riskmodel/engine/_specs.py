@@ -153,7 +153,8 @@ def _count_cdf(kind: int, par: np.ndarray) -> np.ndarray | None:
     else:
         shape = float(par[1])
         dist = stats.nbinom(shape, shape / (shape + mean))
-    top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
+    with np.errstate(over="ignore", divide="ignore"):  # scipy's skewness of a tiny mean
+        top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
     while True:
         if top > MAX_TABLE:
             return None
