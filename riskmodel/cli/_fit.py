@@ -160,10 +160,10 @@ def run(args: argparse.Namespace) -> int:
     families = None
     if args.families:
         families = [f.strip() for f in args.families.split(",") if f.strip()]
-        from ..severity._families import resolve_family
+        from ..severity import get_family
 
         for f in families:
-            resolve_family(f)  # unknown names raise ValueError listing the known ones
+            get_family(f)  # unknown names raise ValueError listing the known ones
     table = load_table(args)
     losses, lo, hi = _losses_by_category(table, args.threshold, args.since, args.until)
     comparisons, skipped = {}, {}
