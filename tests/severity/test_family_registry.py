@@ -8,6 +8,8 @@ import dataclasses
 import math
 import pathlib
 import re
+import subprocess
+import sys
 import warnings
 from typing import ClassVar
 
@@ -168,6 +170,21 @@ def test_no_family_is_looked_up_by_its_class_name_outside_the_registry():
         if lookup.search(line) and "__main__" not in line and "__all__" not in line
     ]
     assert hits == []
+
+
+def test_the_severity_layer_does_not_import_fitting():
+    code = (
+        "import sys, riskmodel.severity; "
+        "print([m for m in sys.modules if m.startswith('riskmodel.fit')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    root = pathlib.Path(riskmodel.__file__).parent / "severity"
+    assert not [
+        p.name
+        for p in root.glob("*.py")
+        if re.search(r"from \.\.fit|import riskmodel\.fit", p.read_text())
+    ]
 
 
 # ----------------------------------------------------------------------------- a toy family
