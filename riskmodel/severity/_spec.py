@@ -151,6 +151,13 @@ class FamilySpec:
         Analytic log-likelihood pieces; without them fitting uses finite differences.
     sampler : Sampler or None
         The compiled sampler; without one the simulator calls the distribution's ``sample``.
+
+    Examples
+    --------
+    >>> from riskmodel.severity import GeneralizedPareto
+    >>> spec = GeneralizedPareto.spec
+    >>> spec.name, spec.param_names, spec.transforms, spec.support_start
+    ('gpd', ('xi', 'sigma'), ('identity', 'log'), 'threshold')
     """
 
     name: str
