@@ -61,13 +61,15 @@ def _gpd_mle(
 ) -> tuple[Objective, MLEResult]:
     """The GPD maximum-likelihood fit of excesses ``y`` > 0, by the common maximiser.
 
-    Starts at the family's probability-weighted-moment estimates unless ``start`` (free
-    ``(xi, log sigma)``) is given; ``fallback=False`` skips the Nelder-Mead rescue (bootstrap
-    refits count as failed).
+    Starts at ``start`` (free ``(xi, log sigma)``) where given and the likelihood is positive
+    there, else at the family's start values (probability-weighted moments);
+    ``fallback=False`` skips the Nelder-Mead rescue (bootstrap refits count as failed).
     """
     obj = _gpd_objective(y)
-    th0 = obj.space.start_free(GeneralizedPareto._start(y)) if start is None else start
-    return obj, maximise(obj, np.asarray(th0, dtype=float), hess_inv0=hess_inv0, polish=fallback)
+    th0 = None if start is None else np.asarray(start, dtype=float)
+    if th0 is None or not math.isfinite(obj.nll(th0)):
+        th0 = obj.space.start_free(GeneralizedPareto._start(y))
+    return obj, maximise(obj, th0, hess_inv0=hess_inv0, polish=fallback)
 
 
 # ----------------------------------------------------------------------------- POT
