@@ -19,11 +19,13 @@ import numpy as np
 from .._errors import ConvergenceWarning, DataError, InfiniteMomentWarning
 from ._common import (
     add_data_options,
+    add_output_options,
     add_profile_option,
     load_profile,
     load_table,
     nonnegative_float,
     print_json,
+    progress_enabled,
     seed,
 )
 
@@ -88,7 +90,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--plots", metavar="DIR", default=None, help="write diagnostic PNGs to this folder"
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    add_output_options(p)
     p.set_defaults(run=run)
 
 
@@ -172,7 +174,12 @@ def run(args: argparse.Namespace) -> int:
             skipped[cat] = f"{x.size} losses (need {MIN_LOSSES})"
             continue
         comparisons[cat] = compare_severity(
-            x, families, truncation=args.threshold, gof=args.gof, rng=args.seed
+            x,
+            families,
+            truncation=args.threshold,
+            gof=args.gof,
+            rng=args.seed,
+            progress=progress_enabled(args),
         )
     hacks = losses.get("hack", np.array([]))
     tail = _tail(hacks, max(args.tail_threshold, args.threshold), args.level)

@@ -89,6 +89,7 @@ def compare_severity(
     gof: bool | int = False,
     rng: RNGLike = None,
     criterion: str = "aic",
+    progress: bool = False,
 ) -> SeverityComparison:
     """Fit several severity families to the same losses and rank them.
 
@@ -107,6 +108,8 @@ def compare_severity(
         Randomness of the bootstrap (SPEC 7); family ``i`` uses child ``i`` of the root.
     criterion : {"aic", "bic"}
         Ranking criterion.
+    progress : bool, default False
+        A progress bar of each family's bootstrap on stderr.
 
     Returns
     -------
@@ -177,7 +180,7 @@ def compare_severity(
             message=fit.message,
         )
         if n_boot and fit.converged:
-            g = fit.gof(n_boot=n_boot, rng=kid)
+            g = fit.gof(n_boot=n_boot, rng=kid, progress=progress)
             gofs[name] = g
             for t in TESTS:
                 row[t] = g.statistics[t]

@@ -129,6 +129,7 @@ class SeverityFit:
         tests: tuple[str, ...] = ("ks", "cvm", "ad", "adup"),
         *,
         n_jobs: int = 1,
+        progress: bool = False,
     ) -> GofResult:
         """Goodness-of-fit statistics with parametric-bootstrap p-values.
 
@@ -136,7 +137,9 @@ class SeverityFit:
         """
         from ._gof import gof_severity
 
-        return gof_severity(self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs)
+        return gof_severity(
+            self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs, progress=progress
+        )
 
     def plot(self, kind: str = "qq", ax=None):
         """Diagnostic plot: ``"qq"``, ``"pp"``, ``"survival"`` (log-log) or ``"density"``.
