@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import threading
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import __version__
+from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
@@ -350,10 +350,11 @@ class Simulation:
         b1 = -(-n_total // bs)
         k = len(self.plan.names)
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
+        with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
             blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
             results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
-            for done, (out, rp) in enumerate(results, start=1):
+            for b, (out, rp) in zip(range(b0, b1), results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._tails:
@@ -361,14 +362,7 @@ class Simulation:
                     else:
                         self._moments[name] = self._moments[name].merge(mom)
                     self._tails[name].add(vals, parts)
-                if self.progress and (done % max((b1 - b0) // 20, 1) == 0 or done == b1 - b0):
-                    years = min(n_total, (b0 + done) * bs)
-                    print(
-                        f"\rsimulated {years:,} / {n_total:,} years",
-                        end="" if done < b1 - b0 else "\n",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                bar.update(min(bs, n_total - b * bs))
         self.n_sims = n_total
         self.elapsed += time.perf_counter() - t0
         return self
@@ -466,7 +460,8 @@ def simulate(
     backend : {"numba"}
         Execution backend.
     progress : bool
-        Print a progress line to stderr.
+        A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
+        one finished line otherwise).
 
     Returns
     -------
