@@ -70,13 +70,16 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=6_500_000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    print(machine())
+    print(machine(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
         make_file(big, args.rows)
         make_file(small, args.rows // 10)
         mb = big.stat().st_size / 2**20
-        fast = [run(big, "fast") for _ in range(args.repeat)]
+        fast = []
+        for _ in range(args.repeat):
+            fast.append(run(big, "fast"))
+            print(f"run: {fast[-1]}", flush=True)
         slow_small = run(small, "rows")
         fast_small = run(small, "fast")
     t = statistics.median(r["seconds"] for r in fast)
