@@ -31,7 +31,7 @@ from ._blocks import Moments
 from ._summarize import summarize
 from ._tail import Tail
 
-__all__ = ["get_client", "run_blocks", "run_group"]
+__all__ = ["get_client", "map_chunks", "run_blocks", "run_group"]
 
 #: a task holds at most this many blocks (a lost worker then costs little recomputation)
 MAX_BLOCKS_PER_TASK = 32
@@ -190,3 +190,25 @@ def _empty(k: int):
     import numpy as np
 
     return np.empty(0), np.empty((0, k))
+
+
+def _apply(func, shared, items):
+    return [func(shared, item) for item in items]
+
+
+def map_chunks(func, shared, items: list, client=None) -> list:
+    """``[func(shared, item) for item in items]`` as tasks on the cluster, in order.
+
+    ``shared`` (a fit, a model) is scattered once; ``items`` (small: seeds, indices) are cut
+    into a few chunks per worker thread, so each task amortizes its overhead.
+    """
+    client = get_client(client)
+    threads = max(1, sum(client.nthreads().values()))
+    remote = client.scatter(shared, broadcast=True, hash=False)
+    per = max(1, -(-len(items) // (TASKS_PER_THREAD * threads)))
+    chunks = [items[i : i + per] for i in range(0, len(items), per)]
+    futures = [client.submit(_apply, func, remote, chunk, pure=False) for chunk in chunks]
+    try:
+        return [row for chunk in client.gather(futures) for row in chunk]
+    finally:
+        client.cancel([*futures, remote])

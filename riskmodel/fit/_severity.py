@@ -129,6 +129,8 @@ class SeverityFit:
         tests: tuple[str, ...] = ("ks", "cvm", "ad", "adup"),
         *,
         n_jobs: int = 1,
+        backend: str = "numba",
+        client=None,
     ) -> GofResult:
         """Goodness-of-fit statistics with parametric-bootstrap p-values.
 
@@ -136,7 +138,9 @@ class SeverityFit:
         """
         from ._gof import gof_severity
 
-        return gof_severity(self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs)
+        return gof_severity(
+            self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs, backend=backend, client=client
+        )
 
     def plot(self, kind: str = "qq", ax=None):
         """Diagnostic plot: ``"qq"``, ``"pp"``, ``"survival"`` (log-log) or ``"density"``.

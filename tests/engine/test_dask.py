@@ -205,3 +205,58 @@ def test_import_riskmodel_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_reserve_price_and_gof_pass_the_cluster_on(client, model, program):
+    from riskmodel.pricing import price_tower
+    from riskmodel.reserving import reserve
+
+    kw = {"rng": 5, "block_size": 4096, "parameter_uncertainty": True}
+    on = {"backend": "dask", "client": client}
+    # rel_tol doubling: 8,192 -> 16,384 -> ... until the interval is tight or max_sims
+    a = reserve(model, 0.99, program=program, n_sims=8192, rel_tol=0.02, max_sims=65_536, **kw)
+    b = reserve(
+        model, 0.99, program=program, n_sims=8192, rel_tol=0.02, max_sims=65_536, **kw, **on
+    )
+    assert a.n_sims > 8192  # it doubled at least once
+    assert (a.reserve, a.ci, a.n_sims, a.allocation) == (b.reserve, b.ci, b.n_sims, b.allocation)
+
+    layers = [program.layers[0], Layer(attachment=2.0, limit=10.0)]
+    ta = price_tower(model, layers, n_sims=20_000, **kw)
+    tb = price_tower(model, layers, n_sims=20_000, **kw, **on)
+    pd = pytest.importorskip("pandas")
+    pd.testing.assert_frame_equal(ta, tb)
+
+    fit = model.uncertainty["hack"].severity_fit
+    ga = fit.gof(n_boot=40, rng=3)
+    gb = fit.gof(n_boot=40, rng=3, **on)
+    np.testing.assert_array_equal(ga.boot, gb.boot)
+    assert ga.pvalues == gb.pvalues
+
+
+@pytest.mark.slow  # two interpreters and a cluster start: about a minute on a busy machine
+def test_cli_reserve_on_a_local_cluster_prints_the_same_reserve():
+    def run(*extra):
+        out = subprocess.run(
+            [sys.executable, "-m", "riskmodel", "reserve", "--n-sims", "20000", *extra],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert out.returncode == 0, out.stderr
+        return [ln for ln in out.stdout.splitlines() if "n_sims" not in ln]  # (wall time)
+
+    local = run()
+    dask = run("--dask", "local:2", "--progress")
+    assert any("reserve          USD" in ln for ln in local)
+    assert local == dask
+
+
+def test_cli_rejects_a_bad_dask_option():
+    out = subprocess.run(
+        [sys.executable, "-m", "riskmodel", "reserve", "--dask", "local:0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "local:N needs a positive number" in out.stderr
