@@ -139,7 +139,13 @@ class SeverityFit:
         from ._gof import gof_severity
 
         return gof_severity(
-            self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs, backend=backend, client=client
+            self,
+            n_boot=n_boot,
+            rng=rng,
+            tests=tests,
+            n_jobs=n_jobs,
+            backend=backend,
+            client=client,
         )
 
     def plot(self, kind: str = "qq", ax=None):
