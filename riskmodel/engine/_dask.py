@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import numpy as np
+
 from .._rng import block_generator
 from ._blocks import Moments
 from ._summarize import summarize
@@ -83,7 +85,8 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     and per view ``(totals, parts)`` of the group's years at or above ``floors[view]`` that may
     enter the top ``m`` (at most ``m`` of them, in year order). An error names its block.
     """
-    blocks, kept = [], {}
+    blocks, kept, own_floor = [], {}, {}
+    k = plan.occ_cover.shape[1]
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
@@ -94,9 +97,16 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 views["net"] = gross - ceded
             moments = {}
             for name, arr in views.items():
-                mean, m2, tot, parts = summarize(arr, floors.get(name, -math.inf))
+                # the floor of the merged tail at submission, or that of the group's own top m
+                # (m earlier years at least as large): a year below either cannot enter the tail
+                floor = max(floors.get(name, -math.inf), own_floor.get(name, -math.inf))
+                mean, m2, tot, parts = summarize(arr, floor)
                 moments[name] = Moments(n, mean, m2)
-                kept.setdefault(name, []).append(Tail.top(tot, parts, m))
+                pieces = kept.setdefault(name, [])
+                pieces.append(Tail.top(tot, parts, m))
+                if sum(len(v) for v, _ in pieces) > 2 * m:
+                    pieces[:] = [_concat_top(pieces, m, k)]
+                    own_floor[name] = float(pieces[0][0].min())
         except Exception as e:
             if e.args and isinstance(e.args[0], str):
                 e.args = (f"block {b}: {e.args[0]}", *e.args[1:])
@@ -104,15 +114,10 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 e.args = (f"block {b}", *e.args)
             raise
         blocks.append((moments, rp))
-    tails = {}
-    for name, pieces in kept.items():
-        tails[name] = _concat_top(pieces, m, plan.occ_cover.shape[1])
-    return blocks, tails
+    return blocks, {name: _concat_top(pieces, m, k) for name, pieces in kept.items()}
 
 
 def _concat_top(pieces, m: int, k: int):
-    import numpy as np
-
     if len(pieces) == 1:
         vals, parts = pieces[0]
     else:
@@ -187,8 +192,6 @@ def run_blocks(sim, b0: int, sizes: list[int]) -> Iterator[tuple[dict, float]]:
 
 
 def _empty(k: int):
-    import numpy as np
-
     return np.empty(0), np.empty((0, k))
 
 

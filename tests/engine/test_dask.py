@@ -66,6 +66,7 @@ def program():
 
 
 KW = {"rng": 11, "block_size": 2048, "parameter_uncertainty": True, "min_level": 0.95}
+KW_NO_BLOCK = {"rng": 11, "parameter_uncertainty": True}
 
 
 def assert_identical(a, b):
@@ -260,3 +261,25 @@ def test_cli_rejects_a_bad_dask_option():
         timeout=120,
     )
     assert out.returncode == 2 and "local:N needs a positive number" in out.stderr
+
+
+def test_a_group_returns_the_tail_its_blocks_would_merge_to(model, program):
+    # in process, no cluster: a group of blocks compacting its own top m on the way (m small)
+    from riskmodel._rng import as_seed_sequence
+    from riskmodel.engine._tail import Tail
+
+    sim = Simulation(model, program=program, max_sims=10_240, block_size=1024, **KW_NO_BLOCK)
+    m, sizes = 300, [1024] * 10
+    blocks, tails = _dask.run_group(sim.plan, as_seed_sequence(11), 0, sizes, {}, m)
+    for name in ("gross", "net"):
+        merged = Tail(m, 3)
+        for b in range(10):
+            out, _ = sim._block(b, 1024)
+            mom, vals, parts = out[name]
+            assert mom.mean.tolist() == blocks[b][0][name].mean.tolist()
+            merged.add(vals, parts)
+        group = Tail(m, 3)
+        group.add(*tails[name])
+        assert len(tails[name][0]) == m
+        for x, y in zip(merged.final(), group.final(), strict=True):
+            np.testing.assert_array_equal(x, y)
