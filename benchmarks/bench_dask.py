@@ -97,11 +97,23 @@ def child(config: str, n: int, repeats: int, seed: int) -> dict:
         kw.update(backend="dask", client=client)
         simulate(model, 1_000_000, **kw)
         res = None
+        out["worker_cpu"], out["in_tasks"] = [], []
         for _ in range(repeats):
-            t, c = time.perf_counter(), time.process_time()
-            res = simulate(model, n, **kw)
-            out["walls"].append(time.perf_counter() - t)
-            out["cpu"].append(time.process_time() - c)
+            w0 = sum(client.run(time.process_time).values())
+            with distributed.get_task_stream(client) as stream:
+                t, c = time.perf_counter(), time.process_time()
+                res = simulate(model, n, **kw)
+                out["walls"].append(time.perf_counter() - t)
+                out["cpu"].append(time.process_time() - c)
+            out["worker_cpu"].append(sum(client.run(time.process_time).values()) - w0)
+            out["in_tasks"].append(
+                sum(
+                    s["stop"] - s["start"]
+                    for task in stream.data
+                    for s in task["startstops"]
+                    if s["action"] == "compute"
+                )
+            )
         out["client_peak_mb"] = _peak_mb()
         out["worker_peak_mb"] = max(client.run(_peak_mb).values())
         out["tail"] = res.gross.tail[:1000].tolist()
@@ -162,16 +174,24 @@ def main() -> None:
         for c, r in by.items():
             same = r["tail"] == ref["tail"] and r["moments"] == ref["moments"]
             local_equal = "local 1 thread" if CONFIGS[c][1] == 1 else "local 2 threads"
+            cpu = statistics.median(r["cpu"]) + statistics.median(r.get("worker_cpu", [0.0]))
+            busy = (
+                f"{statistics.median(r['in_tasks']) / (med[c] * CONFIGS[c][1]):.0%}"
+                if "in_tasks" in r
+                else ""
+            )
             rows.append(
                 [
                     f"{n:.0e}",
                     c,
                     f"{med[c]:.2f}",
                     f"{statistics.median(r['cpu']) / med[c]:.2f}",
+                    f"{cpu:.1f}",
+                    busy,
                     f"{med['local 1 thread'] / med[c]:.2f}x",
                     f"{med[c] / med[local_equal]:.2f}" if c.startswith("dask") else "",
                     f"{r['client_peak_mb']:.0f}",
-                    f"{r.get('worker_peak_mb', float('nan')):.0f}" if "worker_peak_mb" in r else "",
+                    f"{r['worker_peak_mb']:.0f}" if "worker_peak_mb" in r else "",
                     f"{r['startup_s']:.1f}" if "startup_s" in r else "",
                     "yes" if same else "NO",
                 ]
@@ -190,6 +210,8 @@ def main() -> None:
         "configuration",
         "wall s (median)",
         "cores used (client)",
+        "CPU s (client + workers)",
+        "workers busy in tasks",
         "speed-up vs 1 thread",
         "dask / local at equal cores",
         "client peak MB",
