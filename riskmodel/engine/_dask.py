@@ -41,6 +41,9 @@ MAX_BLOCKS_PER_TASK = 32
 #: tasks per worker thread, at least, when there are enough blocks (load balance)
 TASKS_PER_THREAD = 4
 
+#: seconds to wait for a first worker of a cluster without any
+WAIT_FOR_WORKERS_S = 60
+
 #: tasks in flight (running or waiting to be merged) per worker thread
 WINDOW_PER_THREAD = 2
 
@@ -127,6 +130,19 @@ def _concat_top(pieces, m: int, k: int):
     return np.ascontiguousarray(vals), np.ascontiguousarray(parts)
 
 
+def _threads(client) -> int:
+    """Worker threads of the cluster, waiting a while for a first worker (adaptive ones)."""
+    if not client.nthreads():
+        try:
+            client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
+        except (TimeoutError, _distributed().TimeoutError):
+            raise RuntimeError(
+                f"backend='dask': the cluster at {client.scheduler.address} has had no worker "
+                f"for {WAIT_FOR_WORKERS_S} s; {START_A_CLUSTER}"
+            ) from None
+    return sum(client.nthreads().values())
+
+
 def _groups(b0: int, sizes: list[int], threads: int) -> list[tuple[int, list[int]]]:
     """Consecutive runs of blocks, one per task."""
     per = max(1, min(MAX_BLOCKS_PER_TASK, len(sizes) // (TASKS_PER_THREAD * max(threads, 1))))
@@ -149,9 +165,7 @@ def run_blocks(sim, b0: int, sizes: list[int]) -> Iterator[tuple[dict, float]]:
     merge of :class:`~riskmodel.engine._tail.Tail` turns into the same result."""
     distributed = _distributed()
     client = get_client(sim.client)
-    threads = sum(client.nthreads().values())
-    if threads == 0:
-        raise RuntimeError(f"backend='dask': the cluster has no workers; {START_A_CLUSTER}")
+    threads = _threads(client)
     plan = _remote_plan(sim, client)
     groups = _groups(b0, sizes, threads)
     window = max(2, WINDOW_PER_THREAD * threads)
@@ -206,7 +220,7 @@ def map_chunks(func, shared, items: list, client=None) -> list:
     into a few chunks per worker thread, so each task amortizes its overhead.
     """
     client = get_client(client)
-    threads = max(1, sum(client.nthreads().values()))
+    threads = _threads(client)
     remote = client.scatter(shared, broadcast=True, hash=False)
     per = max(1, -(-len(items) // (TASKS_PER_THREAD * threads)))
     chunks = [items[i : i + per] for i in range(0, len(items), per)]
