@@ -283,3 +283,16 @@ def test_a_group_returns_the_tail_its_blocks_would_merge_to(model, program):
         assert len(tails[name][0]) == m
         for x, y in zip(merged.final(), group.final(), strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.slow  # two reports (calibration, reserve, curve, bootstrap, layer prices)
+def test_report_on_the_cluster_has_the_same_numbers(client, tmp_path):
+    from riskmodel.report import write_report
+
+    kw = {"profile": "example", "n_sims": 20_000, "gof_boot": 10, "seed": 3}
+    a = write_report(tmp_path / "local", **kw)
+    b = write_report(tmp_path / "dask", backend="dask", client=client, **kw)
+    assert b.reserve.provenance["backend"] == b.simulation.provenance["backend"] == "dask"
+    assert a.reserve.reserve == b.reserve.reserve and a.reserve.ci == b.reserve.ci
+    for name in ("fits.csv", "layer_prices.csv", "reserve_curve.csv", "allocation.csv"):
+        assert (a.path / name).read_text() == (b.path / name).read_text(), name
