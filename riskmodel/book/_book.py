@@ -235,9 +235,10 @@ class Book:
                     raise ValueError(
                         f"Book: shared event {ev.name!r} names unknown policy {e.policy!r}"
                     )
-                if not isinstance(e.severity, Severity) and policies[
-                    names.index(e.policy)
-                ].assets is None:
+                if (
+                    not isinstance(e.severity, Severity)
+                    and policies[names.index(e.policy)].assets is None
+                ):
                     raise ValueError(
                         f"Book: shared event {ev.name!r} gives policy {e.policy!r} a fraction "
                         "of assets, but the policy has no assets under custody"

@@ -23,8 +23,6 @@ plain-Python twin (same code, same draws).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._numba import jit, jit_inline
@@ -155,7 +153,7 @@ def book_block(
         The book's gross loss of each year (ground up, before any insurance).
     pol_sums : float64[P, 4]
         Per policy: sum and sum of squares over the years of the gross, then the ceded loss.
-    rec_year, rec_pol : int64[R]; rec_ceded, rec_occ : float64[R]
+    rec_year, rec_pol : int32[R]; rec_ceded, rec_occ : float64[R]
         Policy-years with a ceded loss: year, policy, ceded loss, largest ceded occurrence.
     occ_year, occ_event : int64[O]
         The shared-event occurrences drawn (year, event).
@@ -361,8 +359,8 @@ def book_block(
         year_occ,
         year_gross,
         pol_sums,
-        rec_year[:r_n].copy(),
-        rec_pol[:r_n].copy(),
+        rec_year[:r_n].astype(np.int32),
+        rec_pol[:r_n].astype(np.int32),
         rec_ceded[:r_n].copy(),
         rec_occ[:r_n].copy(),
         occ_year[:o_n].copy(),

@@ -22,9 +22,9 @@ import numpy as np
 from .. import __version__
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..engine._blocks import block_sizes, check_count, resolve_threads
+from ..engine._kernels import NPAR
 from ..engine._random import new_state
 from ..engine._specs import severity_spec
-from ..engine._kernels import NPAR
 from ..severity import Severity
 from ._kernels import AGG_NPAR, FIXED, OCC_NPAR, UNIFORM, book_block
 
@@ -278,7 +278,10 @@ def run_blocks(
                 li[:, 0] += s0
                 recs[6].append(li)
                 recs[7].append(out[11])
-    cat = [np.concatenate(r) if r else None for r in recs]
+    cat = []
+    for r in recs:  # one field at a time, freeing its blocks: peak memory ~ one more field
+        cat.append(np.concatenate(r) if r else None)
+        r.clear()
     return Raw(
         n=n_sims,
         year_ceded=year_ceded,

@@ -198,7 +198,7 @@ def _event(r: _BookReader, doc, i: int, names: list[str]) -> SharedEvent:
     if pols == "all":
         pols = list(names)
     elif not (isinstance(pols, list) and all(isinstance(p, str) for p in pols)):
-        raise r.fail(f"{key}.policies", f"must be \"all\" or an array of policy names, got {pols!r}")
+        raise r.fail(f"{key}.policies", f'must be "all" or an array of policy names, got {pols!r}')
     for j, p in enumerate(pols):
         if p not in names:
             raise r.fail(f"{key}.policies[{j}]", f"unknown policy {p!r}")
@@ -329,4 +329,3 @@ def write_example_book(path, n_policies: int = 20, seed: int = 2024) -> Path:
     path = Path(path)
     path.write_text(example_book_text(n_policies, seed), encoding="utf-8")
     return path
-
