@@ -3,9 +3,10 @@
 The book's own (idiosyncratic) losses are a Poisson superposition: each (policy, category)
 source ``j`` has rate ``rate[j]`` and a severity; a year's total count is Poisson(sum of the
 rates) and each loss is assigned to source ``j`` with probability ``rate[j] / sum`` (one
-uniform, a binary search in the cumulative rates). Cost grows with the number of losses, not
-with years x policies. Shared events are Poisson(``ev_rate[e]``) a year; each occurrence hits
-exposed policy ``q`` with probability ``ev_prob[q]``, with a loss from its own severity.
+uniform and Walker's alias table: constant time whatever the number of sources). Cost grows
+with the number of losses, not with years x policies. Shared events are
+Poisson(``ev_rate[e]``) a year; each occurrence hits exposed policy ``q`` with probability
+``ev_prob[q]``, with a loss from its own severity.
 
 At the end of a year the policies that had losses settle their programmes: per-occurrence
 layers (attachment, limit, annual aggregate deductible and limit, share), then aggregate
@@ -54,16 +55,13 @@ def _draw(state, code: int, par: np.ndarray) -> float:
 
 
 @jit_inline
-def _pick(cum: np.ndarray, v: float) -> int:
-    """Smallest ``j`` with ``cum[j] > v`` (``cum`` increasing, ``v < cum[-1]``)."""
-    lo, hi = 0, cum.shape[0] - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if cum[mid] > v:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+def _pick(alias_p: np.ndarray, alias_j: np.ndarray, u: float) -> int:
+    """Source drawn by Walker's alias method from one uniform ``u`` in [0, 1): column
+    ``i = floor(u J)`` keeps itself with probability ``alias_p[i]``, else gives
+    ``alias_j[i]`` (the fraction of ``u J`` decides)."""
+    v = u * alias_p.shape[0]
+    i = min(int(v), alias_p.shape[0] - 1)
+    return i if v - i < alias_p[i] else alias_j[i]
 
 
 @jit
@@ -88,7 +86,9 @@ def _grow_i(a: np.ndarray, need: int) -> np.ndarray:
 def book_block(
     state,
     n,
-    cum_rate,
+    total_rate,
+    alias_p,
+    alias_j,
     src_pol,
     src_type,
     src_code,
@@ -117,8 +117,10 @@ def book_block(
     ----------
     state : uint64[4]
     n : int
-    cum_rate : float64[J]
-        Cumulative rates of the sources (empty: no own losses).
+    total_rate : float
+        Sum of the sources' rates (0: no own losses).
+    alias_p : float64[J]; alias_j : int64[J]
+        Walker's alias table of the sources' probabilities ``rate / total_rate``.
     src_pol, src_type, src_code : int64[J]
         Policy, event type and severity code of each source.
     src_par : float64[J, 9]
@@ -165,7 +167,6 @@ def book_block(
     n_pol = pol_share.shape[0]
     n_occ_layers = occ_par.shape[0]
     n_agg_layers = agg_par.shape[0]
-    total_rate = cum_rate[cum_rate.shape[0] - 1] if cum_rate.shape[0] > 0 else 0.0
     n_ev = ev_rate.shape[0]
     replay = n_ev > 0 and ev_rate[0] < 0.0
 
@@ -214,7 +215,7 @@ def book_block(
         # ---- own losses: a Poisson total thinned to the sources
         k_own = poisson(state, total_rate) if total_rate > 0.0 else 0
         for _ in range(k_own):
-            j = _pick(cum_rate, next_double(state) * total_rate)
+            j = _pick(alias_p, alias_j, next_double(state))
             x = _draw(state, src_code[j], src_par[j])
             if m == b_x.shape[0]:
                 b_pol = _grow_i(b_pol, m + 1)

@@ -41,7 +41,9 @@ class Plan:
 
     names: tuple[str, ...]
     types: tuple[str, ...]
-    cum_rate: np.ndarray
+    total_rate: float
+    alias_p: np.ndarray
+    alias_j: np.ndarray
     src_pol: np.ndarray
     src_type: np.ndarray
     src_code: np.ndarray
@@ -63,7 +65,9 @@ class Plan:
 
     def kernel_args(self):
         return (
-            self.cum_rate,
+            self.total_rate,
+            self.alias_p,
+            self.alias_j,
             self.src_pol,
             self.src_type,
             self.src_code,
@@ -173,10 +177,13 @@ def make_plan(book, replay: bool = False) -> Plan:
         occ_ptr.append(len(occ_par))
         agg_ptr.append(len(agg_par))
     n_t = len(types)
+    alias = alias_table(np.array(rates, dtype=float))
     return Plan(
         names=book.names,
         types=types,
-        cum_rate=np.cumsum(np.array(rates, dtype=float)),
+        total_rate=float(sum(rates)),
+        alias_p=alias[0],
+        alias_j=alias[1],
         src_pol=np.array(pols, dtype=np.int64),
         src_type=np.array(typ, dtype=np.int64),
         src_code=np.array(codes, dtype=np.int64),
@@ -196,6 +203,32 @@ def make_plan(book, replay: bool = False) -> Plan:
         agg_par=np.array(agg_par, dtype=float).reshape(-1, AGG_NPAR),
         agg_cover=np.array(agg_cov, dtype=np.bool_).reshape(-1, n_t),
     )
+
+
+def alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table of ``weights`` (Vose's construction): column ``i`` keeps ``i``
+    with probability ``p[i]``, else gives ``j[i]``; each column has probability ``1 / J``.
+
+    Examples
+    --------
+    >>> p, j = alias_table(np.array([1.0, 3.0]))
+    >>> p.tolist(), j.tolist()
+    ([0.5, 1.0], [1, 1])
+    """
+    n = len(weights)
+    prob = np.ones(n)
+    alias = np.arange(n, dtype=np.int64)
+    if n == 0:
+        return prob, alias
+    scaled = weights * (n / weights.sum())
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:
+        s, g = small.pop(), large.pop()
+        prob[s], alias[s] = scaled[s], g
+        scaled[g] -= 1.0 - scaled[s]
+        (small if scaled[g] < 1.0 else large).append(g)
+    return prob, alias  # leftovers (rounding) keep themselves: prob 1
 
 
 _NO_GIVEN = np.zeros(0, dtype=np.int64)

@@ -217,3 +217,16 @@ def test_a_shared_event_is_one_occurrence_in_the_oep():
     np.testing.assert_allclose(r.annual_max_event[hit], 3e7)
     elt = r.event_loss_table()
     assert (elt["policies"] == 3).all() and np.allclose(elt["gross"], 3e7)
+
+
+@pytest.mark.parametrize("weights", [[1.0], [1.0, 3.0], [0.2, 5.0, 0.01, 2.0, 2.0], "random"])
+def test_alias_table_gives_each_source_its_share(weights):
+    """Walker's alias table: P(j) = (p[j] + sum of (1 - p[i]) over columns i aliased to j) / J
+    equals w[j] / sum(w)."""
+    from riskmodel.book._simulate import alias_table
+
+    rng = np.random.default_rng(0)
+    w = rng.gamma(0.5, size=3000) if weights == "random" else np.array(weights)
+    p, j = alias_table(w)
+    got = (p + np.bincount(j, weights=1.0 - p, minlength=len(w))) / len(w)
+    np.testing.assert_allclose(got, w / w.sum(), rtol=1e-9, atol=1e-15)
