@@ -9,8 +9,10 @@ Every figure here is an ASSUMPTION chosen to make a plausible-looking book, not 
   the insurer writes a share drawn from 10%, 20%, 25%, 50% and 100% and charges that share of
   the layer's 6% rate on line;
 - one shared event, a compromise of a wallet-software vendor (the DMM Bitcoin loss of 2024,
-  USD 305M, came through one), 0.05 occurrences a year; 40% of the exchanges use the vendor,
+  USD 305M, came through one), 0.01 occurrences a year; 40% of the exchanges use the vendor,
   each hit with probability 0.5 when it is compromised, losing a uniform 2%-20% of its assets.
+  The industry frequencies the profiles scale already count vendor-caused hacks among all
+  hacks; the event is added on top of them (not carved out), a conservative choice.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ _BASE_VOLUME = 2.0e12  # JPY, the bundled profile's
 _BASE_ASSETS = 1.5e11  # JPY
 _BASE_ATTACH, _BASE_LIMIT, _RATE_ON_LINE = 1.0e9, 5.0e9, 0.06
 _SHARES = (0.1, 0.2, 0.25, 0.5, 1.0)
-VENDOR_RATE, VENDOR_USERS, VENDOR_HIT, VENDOR_FRACTION = 0.05, 0.4, 0.5, (0.02, 0.20)
+VENDOR_RATE, VENDOR_USERS, VENDOR_HIT, VENDOR_FRACTION = 0.01, 0.4, 0.5, (0.02, 0.20)
 
 
 def _round(x: float) -> float:

@@ -93,7 +93,7 @@ def test_the_bundled_example_is_the_generators_output(tmp_path):
     assert EXAMPLE.read_text() == example_book_text(20)
     assert write_example_book(tmp_path / "b.toml", 20).read_text() == example_book_text(20)
     book = example_book()
-    assert len(book.policies) == 20 and book.events[0].rate == 0.05
+    assert len(book.policies) == 20 and book.events[0].rate == 0.01
     assert any("assumption" in a for a in book.assumptions)
 
 
