@@ -46,15 +46,12 @@ class BookReport:
 
 
 def _pdf(result, doc, rp, pol) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
 
     buf = io.BytesIO()
     with PdfPages(buf) as pdf:
-        fig = plt.figure(figsize=(8.27, 11.69))
+        fig = Figure(figsize=(8.27, 11.69))
         s = doc["summary"]
         lines = [
             doc["book"],
@@ -73,9 +70,9 @@ def _pdf(result, doc, rp, pol) -> bytes:
             lines += textwrap.wrap(a, 95, initial_indent="- ", subsequent_indent="  ")
         fig.text(0.06, 0.96, "\n".join(lines), va="top", family="monospace", fontsize=7.5)
         pdf.savefig(fig)
-        plt.close(fig)
 
-        fig, ax = plt.subplots(figsize=(8.27, 5.5))
+        fig = Figure(figsize=(8.27, 5.5))
+        ax = fig.subplots()
         for kind in ("aep", "oep"):
             ax.plot(rp.index, rp[kind], marker="o", label=kind.upper())
             ax.fill_between(rp.index, rp[f"{kind}_lower"], rp[f"{kind}_upper"], alpha=0.2)
@@ -85,10 +82,10 @@ def _pdf(result, doc, rp, pol) -> bytes:
         ax.set_title("Book exceedance curves with 95% intervals")
         ax.legend()
         pdf.savefig(fig)
-        plt.close(fig)
 
         top = pol.sort_values("capital", ascending=False).head(30)
-        fig, ax = plt.subplots(figsize=(8.27, 8))
+        fig = Figure(figsize=(8.27, 8))
+        ax = fig.subplots()
         y = range(len(top))
         ax.barh([i - 0.2 for i in y], top["price"], height=0.4, label="price (EL + CoC x capital)")
         ax.barh([i + 0.2 for i in y], top["premium"], height=0.4, label="premium")
@@ -99,7 +96,6 @@ def _pdf(result, doc, rp, pol) -> bytes:
         ax.legend()
         fig.tight_layout()
         pdf.savefig(fig)
-        plt.close(fig)
     return buf.getvalue()
 
 
