@@ -131,6 +131,17 @@ class BookResult:
         self.root = root
         self.provenance = provenance
         self._candidates = 0
+        self._groups = None
+
+    def _records(self, i: int) -> np.ndarray:
+        """Indices of policy ``i``'s records (grouped once: a policy costs its own records)."""
+        if self._groups is None:
+            pol = self.raw.rec_pol
+            order = np.argsort(pol, kind="stable")
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(pol, minlength=len(self.names)))])
+            self._groups = (order, bounds)
+        order, bounds = self._groups
+        return order[bounds[i] : bounds[i + 1]]
 
     def __repr__(self) -> str:
         mean, se = self.aal()
@@ -171,8 +182,7 @@ class BookResult:
     def policy_annual(self, policy: str, kind: str = "aep") -> np.ndarray:
         """Policy ``policy``'s ceded loss (``"aep"``) or largest ceded loss (``"oep"``) of
         every simulated year (a dense vector built from its sparse records)."""
-        i = self._index(policy)
-        sel = self.raw.rec_pol == i
+        sel = self._records(self._index(policy))
         out = np.zeros(self.n_sims)
         out[self.raw.rec_year[sel]] = (
             self.raw.rec_ceded[sel] if _kind(kind) == "aep" else self.raw.rec_occ[sel]
@@ -212,8 +222,7 @@ class BookResult:
     def quantile(self, p: float, kind: str = "aep", policy: str | None = None) -> float:
         """Annual (``"aep"``) or largest-event (``"oep"``) loss at probability level ``p``."""
         if policy is not None:
-            i = self._index(policy)
-            sel = self.raw.rec_pol == i
+            sel = self._records(self._index(policy))
             vals = self.raw.rec_ceded[sel] if _kind(kind) == "aep" else self.raw.rec_occ[sel]
             return sparse_quantile(vals, self.n_sims, p)
         return quantile(self._vector(kind, None), p)
