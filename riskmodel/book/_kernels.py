@@ -160,9 +160,9 @@ def book_block(
     occ_year, occ_event : int64[O]
         The shared-event occurrences drawn (year, event).
     loss_i : int64[M, 4]; loss_x : float64[M, 2]
-        With ``keep_losses``: per loss year, event number within the year (-1 - k for
-        shared event occurrence k of the block, else its own), policy and type; gross and
-        ceded.
+        With ``keep_losses``: per loss its year, its event's number within the year (own
+        losses and shared-event occurrences numbered in the order drawn; all the losses of
+        one occurrence share it), policy and type; gross and ceded.
     """
     n_pol = pol_share.shape[0]
     n_occ_layers = occ_par.shape[0]
