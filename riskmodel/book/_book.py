@@ -327,6 +327,8 @@ class Book:
         block_size: int | None = None,
         n_threads: int | None = None,
         keep_losses: bool = False,
+        backend: str = "numba",
+        client=None,
     ):
         """Simulate ``n_sims`` years of the book.
 
@@ -343,6 +345,11 @@ class Book:
         keep_losses : bool
             Keep every loss, for :meth:`BookResult.year_loss_table` and
             :meth:`BookResult.event_loss_table` (memory grows with the number of losses).
+        backend : {"numba", "dask"}
+            ``"dask"``: the blocks run as tasks on a Dask cluster (the plan scattered once),
+            with the same numbers as locally.
+        client : dask.distributed.Client, optional
+            The cluster of ``backend="dask"``; default: the current client.
 
         Returns
         -------
@@ -357,4 +364,6 @@ class Book:
             block_size=block_size,
             n_threads=n_threads,
             keep_losses=keep_losses,
+            backend=backend,
+            client=client,
         )

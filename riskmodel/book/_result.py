@@ -124,7 +124,7 @@ class BookResult:
     years x policies); with ``keep_losses`` one record per loss.
     """
 
-    def __init__(self, book, plan, raw, root, provenance) -> None:
+    def __init__(self, book, plan, raw, root, provenance, client=None) -> None:
         self.book = book
         self.plan = plan
         self.raw = raw
@@ -132,6 +132,7 @@ class BookResult:
         self.provenance = provenance
         self._candidates = 0
         self._groups = None
+        self._client = client  # the Dask cluster of the run, for candidates (add)
 
     def _records(self, i: int) -> np.ndarray:
         """Indices of policy ``i``'s records (grouped once: a policy costs its own records)."""
@@ -414,6 +415,8 @@ class BookResult:
             self.provenance["block_size"],
             self.provenance["n_threads"],
             occurrences=(self.raw.occ_year, self.raw.occ_event),
+            backend=self.provenance["backend"],
+            client=self._client,
         )
         after = self.annual + raw.year_ceded
         return marginal_of(policy.name, "add", self.annual, after, level, cost_of_capital)

@@ -247,6 +247,12 @@ def run_block(plan: Plan, root, b: int, n: int, given=None, keep_losses: bool = 
         return book_block(state, n, *plan.kernel_args(), gy, ge, *plan.layer_args(), keep_losses)
 
 
+def _block_task(shared, b: int):
+    """Block ``b`` as a Dask task: ``shared`` is (plan, root, sizes, givens, keep_losses)."""
+    plan, root, sizes, givens, keep_losses = shared
+    return run_block(plan, root, b, sizes[b], givens[b], keep_losses)
+
+
 @dataclass(frozen=True, eq=False)
 class Raw:
     """The merged output of all blocks (years numbered from 0)."""
@@ -275,8 +281,10 @@ def run_blocks(
     n_threads: int,
     keep_losses: bool = False,
     occurrences: tuple[np.ndarray, np.ndarray] | None = None,
+    backend: str = "numba",
+    client=None,
 ) -> Raw:
-    """All blocks on a thread pool, merged in block order."""
+    """All blocks on a thread pool (or as Dask tasks), merged in block order."""
     sizes = block_sizes(0, n_sims, block_size)
     starts = [b * block_size for b in range(len(sizes))]
     givens = [None] * len(sizes)
@@ -296,7 +304,14 @@ def run_blocks(
         return run_block(plan, root, b, sizes[b], givens[b], keep_losses)
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        for b, out in enumerate(pool.map(task, range(len(sizes)))):
+        if backend == "dask":  # the plan scattered once, blocks as tasks, gathered in order
+            from ..engine._dask import map_chunks
+
+            shared = (plan, root, sizes, givens, keep_losses)
+            outs = map_chunks(_block_task, shared, list(range(len(sizes))), client)
+        else:
+            outs = pool.map(task, range(len(sizes)))
+        for b, out in enumerate(outs):
             s0, s1 = starts[b], starts[b] + sizes[b]
             year_ceded[s0:s1], year_occ[s0:s1], year_gross[s0:s1] = out[0], out[1], out[2]
             pol_sums += out[3]
@@ -341,6 +356,8 @@ def simulate_book(
     block_size: int | None = None,
     n_threads: int | None = None,
     keep_losses: bool = False,
+    backend: str = "numba",
+    client=None,
 ):
     """:meth:`riskmodel.book.Book.simulate`."""
     from ._result import BookResult
@@ -349,20 +366,26 @@ def simulate_book(
     block_size = check_count(block_size or DEFAULT_BLOCK_SIZE, "block_size")
     threads = resolve_threads(n_threads)
     root = as_seed_sequence(rng)
+    if backend not in ("numba", "dask"):
+        raise ValueError(f"backend: must be 'numba' or 'dask', got {backend!r}")
+    if client is not None and backend != "dask":
+        raise ValueError("client: a Dask client is used only with backend='dask'")
     plan = make_plan(book)
-    raw = run_blocks(plan, root, n_sims, block_size, threads, keep_losses)
+    raw = run_blocks(
+        plan, root, n_sims, block_size, threads, keep_losses, backend=backend, client=client
+    )
     provenance = {
         "seed": seed_of(root),
         "spawn_key": list(root.spawn_key),
         "n_sims": n_sims,
         "block_size": block_size,
         "n_threads": threads,
-        "backend": "numba",
+        "backend": backend,
         "keep_losses": bool(keep_losses),
         "version": __version__,
         "elapsed_s": raw.elapsed,
     }
-    return BookResult(book, plan, raw, root, provenance)
+    return BookResult(book, plan, raw, root, provenance, client=client)
 
 
 def candidate_root(root, k: int):

@@ -110,6 +110,8 @@ def write_book_report(
     n_threads: int | None = None,
     tables: bool = True,
     overwrite: bool = False,
+    backend: str = "numba",
+    client=None,
 ) -> BookReport:
     """Simulate ``book`` and write its report folder.
 
@@ -118,7 +120,7 @@ def write_book_report(
     out_dir : path
         New or empty folder (or any folder with ``overwrite``).
     book : Book
-    n_sims, seed, n_threads
+    n_sims, seed, n_threads, backend, client
         As for :meth:`Book.simulate`.
     level, cost_of_capital : float
         TVaR level of the capital and the cost of capital of the price.
@@ -139,7 +141,14 @@ def write_book_report(
     >>> "book.pdf" in rep.files and "year_loss_table.csv" in rep.files
     True
     """
-    result = book.simulate(n_sims, rng=seed, n_threads=n_threads, keep_losses=tables)
+    result = book.simulate(
+        n_sims,
+        rng=seed,
+        n_threads=n_threads,
+        keep_losses=tables,
+        backend=backend,
+        client=client,
+    )
     rp = result.return_period_table(
         [t for t in (10, 25, 50, 100, 200, 250, 500, 1000) if t <= n_sims]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._common import positive_int, print_json, probability, seed
+from ._dask import DASK_HELP, dask_backend, dask_spec
 
 DEFAULT_DIR = "riskmodel-book"
 
@@ -56,6 +57,9 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=seed, default=2026, help="random seed (default 2026)")
     p.add_argument("--threads", type=positive_int, default=None, help="worker threads")
     p.add_argument(
+        "--dask", type=dask_spec, default=None, metavar="ADDRESS|local:N", help=DASK_HELP
+    )
+    p.add_argument(
         "--level", type=probability, default=0.99, help="TVaR level of capital (default 0.99)"
     )
     p.add_argument(
@@ -76,24 +80,26 @@ def run(args: argparse.Namespace) -> int:
     from ..book.report import write_book_report
 
     book = example_book() if args.book == "example" else load_book(args.book)
-    try:
-        rep = write_book_report(
-            args.out_dir,
-            book,
-            n_sims=args.n_sims,
-            seed=args.seed,
-            level=args.level,
-            cost_of_capital=args.cost_of_capital,
-            n_threads=args.threads,
-            tables=not args.no_tables,
-            overwrite=args.overwrite,
-        )
-    except FileExistsError:
-        raise ValueError(
-            f"{args.out_dir} exists and is not empty: give another OUT_DIR, or --overwrite"
-        ) from None
-    except NotADirectoryError:
-        raise ValueError(f"{args.out_dir} exists and is not a folder") from None
+    with dask_backend(args) as dask_kw:
+        try:
+            rep = write_book_report(
+                args.out_dir,
+                book,
+                n_sims=args.n_sims,
+                seed=args.seed,
+                level=args.level,
+                cost_of_capital=args.cost_of_capital,
+                n_threads=args.threads,
+                tables=not args.no_tables,
+                overwrite=args.overwrite,
+                **dask_kw,
+            )
+        except FileExistsError:
+            raise ValueError(
+                f"{args.out_dir} exists and is not empty: give another OUT_DIR, or --overwrite"
+            ) from None
+        except NotADirectoryError:
+            raise ValueError(f"{args.out_dir} exists and is not a folder") from None
     if args.json:
         doc = rep.document
         print_json(
