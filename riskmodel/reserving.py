@@ -207,7 +207,8 @@ def reserve(
         interval of the estimator for TVaR.
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
-        ``parameter_uncertainty``).
+        ``parameter_uncertainty``, ``backend``, ``client``); with ``backend="dask"`` every
+        doubling of ``rel_tol`` runs its new blocks on the cluster.
 
     Returns
     -------

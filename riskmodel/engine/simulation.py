@@ -28,8 +28,9 @@ from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
 from ..uncertainty import PARAMETER_CHUNK
+from . import _dask
 from . import _kernels as K
-from ._blocks import Moments, check_count, resolve_threads
+from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
 from ._specs import check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
@@ -117,6 +118,12 @@ class _Plan:
                     "riskmodel.calibrate_industry builds one)"
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
+
+    def __getstate__(self) -> dict:  # shipped to Dask workers without this thread's arrays
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _local=threading.local())
 
     def _scratch(self, n: int):
         """This thread's output arrays for a block of ``n`` years, reused from block to block:
@@ -251,7 +258,7 @@ class Simulation:
 
     Parameters
     ----------
-    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, progress
+    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, client, progress
         As for :func:`simulate`.
     min_level : float
         As for :func:`simulate`.
@@ -271,12 +278,15 @@ class Simulation:
         n_threads: int | None = None,
         parameter_uncertainty: bool = False,
         backend: str = "numba",
+        client=None,
         progress: bool = False,
     ) -> None:
         if not isinstance(model, LossModel):
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
-        if backend != "numba":
-            raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
+        if backend not in ("numba", "dask"):
+            raise ValueError(f"backend: must be 'numba' or 'dask', got {backend!r}")
+        if client is not None and backend != "dask":
+            raise ValueError("client: a Dask client is used only with backend='dask'")
         self.block_size = check_count(block_size, "block_size")
         self.max_sims = check_count(max_sims, "n_sims")
         if self.max_sims > MAX_SIMS:
@@ -312,6 +322,8 @@ class Simulation:
             )
         self.min_level = min_level
         self.backend = backend
+        self.client = client
+        self._dask = None  # backend="dask": the client and the plan scattered to its workers
         self.progress = progress
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
@@ -352,8 +364,11 @@ class Simulation:
         t0 = time.perf_counter()
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
         with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
-            blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
-            results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
+            if self.backend == "dask":  # groups of blocks as tasks on a cluster
+                results = _dask.run_blocks(self, b0, block_sizes(self.n_sims, n_total, bs))
+            else:  # lazily: a few blocks per thread in flight, not all of them at once
+                blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
+                results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
             for b, (out, rp) in zip(range(b0, b1), results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
@@ -432,6 +447,7 @@ def simulate(
     n_threads: int | None = None,
     parameter_uncertainty: bool = False,
     backend: str = "numba",
+    client=None,
     progress: bool = False,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.
@@ -457,8 +473,12 @@ def simulate(
     parameter_uncertainty : bool
         Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
         :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
-    backend : {"numba"}
-        Execution backend.
+    backend : {"numba", "dask"}
+        Execution backend: ``"numba"`` runs the blocks on a local thread pool; ``"dask"`` runs
+        groups of blocks as tasks on a Dask cluster (``pip install 'riskmodel[dask]'``), with a
+        result bit-identical to ``"numba"`` for the same seed, n_sims and block_size.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
     progress : bool
         A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
         one finished line otherwise).
@@ -487,6 +507,7 @@ def simulate(
             n_threads=n_threads,
             parameter_uncertainty=parameter_uncertainty,
             backend=backend,
+            client=client,
             progress=progress,
         )
         .extend(n_sims)
