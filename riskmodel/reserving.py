@@ -15,7 +15,10 @@ from .engine.simulation import DEFAULT_BLOCK_SIZE, Simulation
 from .insurance import InsuranceProgram
 from .model import LossModel
 
-__all__ = ["CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+__all__ = ["CURVE_LEVELS", "CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+
+#: default coverage levels of :func:`coverage_curve` (those the simulation retained)
+CURVE_LEVELS = (0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ def reserve(
     max_sims: int = 64_000_000,
     credit_rules: CreditRules | None = None,
     level: float = 0.95,
+    min_level: float | None = None,
     **simulate_kw,
 ) -> ReserveResult:
     """Reserve that covers a year's losses with probability ``coverage``, net of insurance.
@@ -204,6 +208,10 @@ def reserve(
     level : float
         Confidence level of the interval: order statistics for VaR, the asymptotic normal
         interval of the estimator for TVaR.
+    min_level : float, optional
+        Smallest coverage level the result's simulation keeps the tail for (at most
+        ``coverage``; default ``coverage``): lower it to draw a :func:`coverage_curve` from
+        the same simulated years, e.g. ``min_level=0.9``.
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
         ``parameter_uncertainty``).
@@ -240,6 +248,10 @@ def reserve(
         )
     if rel_tol is not None and not rel_tol > 0:
         raise ValueError(f"rel_tol: must be positive, got {rel_tol}")
+    if min_level is None:
+        min_level = coverage
+    elif not 0 < min_level <= coverage:
+        raise ValueError(f"min_level: must lie in (0, coverage={coverage:g}], got {min_level}")
     rules = credit_rules if credit_rules is not None else CreditRules()
     block = check_count(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE), "block_size")
     if rel_tol is None:
@@ -253,7 +265,7 @@ def reserve(
         model,
         rng=rng,
         program=program,
-        min_level=coverage,
+        min_level=min_level,
         max_sims=cap,
         block_size=block,
         **simulate_kw,
@@ -305,10 +317,12 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
     Parameters
     ----------
     result : SimulationResult or ReserveResult
-        A simulation that retained levels down to the smallest of ``levels``
-        (``simulate(..., min_level=0.9)``).
+        A simulation, or a reserve and the simulation behind it.
     levels : array_like, optional
-        Coverage levels; default from 90% to 99.97%.
+        Coverage levels. Each must lie at or above the level down to which the simulation
+        kept its tail (``simulate(..., min_level=...)``, ``reserve(..., min_level=...)``) and
+        leave at least 10 simulated years beyond it. Default: those of
+        :data:`CURVE_LEVELS` (90% to 99.97%) that do, with a reserve's own coverage.
     level : float
         Confidence level of the VaR interval.
 
@@ -316,18 +330,41 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
     -------
     pandas.DataFrame
         One row per coverage level.
+
+    Examples
+    --------
+    >>> from riskmodel.frequency import Poisson
+    >>> from riskmodel.severity import LogNormal
+    >>> m = LossModel({"hack": (Poisson(3.0), LogNormal(15.0, 2.0))})
+    >>> curve = coverage_curve(reserve(m, 0.99, rng=1, n_sims=100_000))
+    >>> [float(p) for p in curve["coverage"]]
+    [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997]
     """
     import numpy as np
     import pandas as pd
 
     sim = result.simulation if isinstance(result, ReserveResult) else result
+    floor = float(sim.provenance.get("min_level", sim.gross.min_level))
     if levels is None:
-        levels = [0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997]
+        levels = set(CURVE_LEVELS)
+        if isinstance(result, ReserveResult):
+            levels.add(result.coverage)
+        levels = [p for p in sorted(levels) if p >= floor and sim.n_sims * (1 - p) >= 10]
+        if not levels:
+            raise ValueError(
+                f"no default coverage level lies at or above the simulation's min_level "
+                f"{floor:g} with 10 of its {sim.n_sims:,} years beyond it; give levels"
+            )
     rows = []
     for p in np.asarray(levels, dtype=float):
         if sim.n_sims * (1 - p) < 10:
             raise ValueError(
                 f"levels: {p:g} leaves fewer than 10 of {sim.n_sims:,} simulated years beyond it"
+            )
+        if p < floor:
+            raise ValueError(
+                f"levels: {p:g} lies below the level {floor:g} down to which the simulation "
+                f"kept its tail; simulate (or reserve) with min_level={p:g}"
             )
         lo, hi = sim.quantile_ci(p, level)
         rows.append(

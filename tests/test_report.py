@@ -1,5 +1,6 @@
 """The reserve report: folder contents, PDF pages, reproducible JSON, CSVs, atomic writes, CLI."""
 
+import inspect
 import json
 import math
 import os
@@ -55,10 +56,34 @@ def siblings(path):
     return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}."))
 
 
+#: (pricing?, years) of every simulation run while the module's profile report was written
+SIMULATIONS = []
+
+
 @pytest.fixture(scope="module")
 def profile_report(tmp_path_factory):
+    from riskmodel.engine.simulation import Simulation
+
     out = tmp_path_factory.mktemp("rep") / "example"
-    return write_report(out, profile="example", **SMALL)
+    extend = Simulation.extend
+
+    def recording_extend(self, n_total):
+        pricing = any(os.sep + "pricing" + os.sep in f.filename for f in inspect.stack())
+        SIMULATIONS.append((pricing, n_total - self.n_sims))
+        return extend(self, n_total)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Simulation, "extend", recording_extend)
+        return write_report(out, profile="example", **SMALL)
+
+
+def test_the_report_simulates_the_reserve_years_once(profile_report):
+    # the reserve, its curve and the exceedance curve come from one run of n_sims years;
+    # every other simulation is a layer's pricing
+    res = profile_report
+    assert res.simulation is res.reserve.simulation
+    assert [n for pricing, n in SIMULATIONS if not pricing] == [SMALL["n_sims"]]
+    assert sum(pricing for pricing, _ in SIMULATIONS) >= 1  # the recording saw pricing too
 
 
 def test_folder_holds_pdf_json_and_tables(profile_report):

@@ -29,7 +29,7 @@ from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
-from ._specs import count_tables, frequency_spec, severity_spec
+from ._specs import MAX_TABLE, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
 from ._tail import Tail
 from .result import LossSample, SimulationResult
@@ -67,7 +67,7 @@ class _Plan:
             self.sev_code[c], self.sev_par[c] = severity_spec(sev)
             self.freqs.append(freq)
             self.sevs.append(sev)
-        self.count_tables = count_tables(self.freq_kind, self.freq_par)
+        self.count_tables = _tables(self.freq_kind, self.freq_par, self.freqs, model.copula)
         self._local = threading.local()
         self.program = program if program is not None and program.layers else None
         occ = self.program.occurrence if self.program else ()
@@ -76,6 +76,7 @@ class _Plan:
             [self.program.covers(lay, self.names) for lay in occ], dtype=np.bool_
         ).reshape(len(occ), k)
         copula, shock = model.copula, model.shock
+        self.copula = copula
         self.cop_kind = 0 if copula is None else (1 if math.isinf(copula.df) else 2)
         self.chol = np.eye(k) if copula is None else _cholesky(copula.corr)
         self.df = 0.0 if copula is None or math.isinf(copula.df) else float(copula.df)
@@ -118,6 +119,7 @@ class _Plan:
                 self.count_tables,
                 self.sev_code,
                 self.sev_par,
+                self.freqs,
                 self.sevs,
                 gross,
                 occ,
@@ -128,15 +130,15 @@ class _Plan:
                 sl = slice(i0, min(n, i0 + PARAMETER_CHUNK))
                 fk, fp = self.freq_kind.copy(), self.freq_par.copy()
                 sc, sp = self.sev_code.copy(), self.sev_par.copy()
-                sevs = list(self.sevs)
+                freqs, sevs = list(self.freqs), list(self.sevs)
                 for c, drawer in self.uncertain:
                     freq, sev = drawer.draw(gen)
                     fk[c], fp[c] = frequency_spec(freq)
                     sc[c], sp[c] = severity_spec(sev)
-                    sevs[c] = sev
-                tables = count_tables(fk, fp)
+                    freqs[c], sevs[c] = freq, sev
+                tables = _tables(fk, fp, freqs, self.copula)
                 self._run_chunk(
-                    state, gen, fp, fk, tables, sc, sp, sevs, gross[sl], occ[sl], counts[sl]
+                    state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
         if self.program is None:
             return gross, None, 0.0
@@ -144,8 +146,23 @@ class _Plan:
         return gross, ceded, float(rp.sum())
 
     def _run_chunk(
-        self, state, gen, freq_par, freq_kind, tables, sev_code, sev_par, sevs, gross, occ, counts
+        self,
+        state,
+        gen,
+        freq_par,
+        freq_kind,
+        tables,
+        sev_code,
+        sev_par,
+        freqs,
+        sevs,
+        gross,
+        occ,
+        counts,
     ) -> None:
+        for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
+            # a count without a compiled sampler or a table: drawn by its own sample()
+            counts[:, c] = freqs[c].sample(len(counts), gen)
         with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
             K.simulate_block(
                 state,
@@ -178,6 +195,20 @@ class _Plan:
                 K.segment_sums(
                     np.minimum(np.maximum(losses - att, 0.0), lim), counts, occ[:, li, c]
                 )
+
+
+def _tables(freq_kind, freq_par, freqs, copula):
+    """The count tables (:func:`~riskmodel.engine._specs.count_tables`), refusing a count that
+    the kernels could draw neither from a table nor from its family through a copula."""
+    tables = count_tables(freq_kind, freq_par, freqs)
+    if copula is not None:
+        for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
+            raise ValueError(
+                f"frequency of category {c}: {freqs[c]!r} has no compiled sampler and its cdf "
+                f"table would exceed {MAX_TABLE:,} entries, so it cannot be drawn through the "
+                "copula; use a Poisson or NegativeBinomial frequency for it"
+            )
+    return tables
 
 
 def _cholesky(corr: np.ndarray) -> np.ndarray:

@@ -179,9 +179,9 @@ def write_report(
 
     Notes
     -----
-    The reserve comes from :func:`riskmodel.reserve` with ``rng=seed``; the reserve curve and
-    the exceedance curve from :func:`riskmodel.simulate` with the same seed and ``n_sims``
-    (so the same simulated years, keeping the tail down to 90%); layer prices from
+    The reserve comes from :func:`riskmodel.reserve` with ``rng=seed``, and the reserve curve
+    and the exceedance curve from the same simulation (one run of ``n_sims`` years, keeping
+    the tail down to 90%); layer prices from
     :func:`riskmodel.pricing.price_tower` with the same seed. Warnings of riskmodel raised
     on the way (for example a layer that too few simulated years reach) are not raised to
     the caller: they are written into the report's notes and returned in ``warnings``.
