@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from .fit._frequency import FrequencyFit
     from .fit._severity import SeverityFit
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "density_plot",
     "exceedance_plot",
     "exceedance_points",
+    "frequency_fit_plot",
     "hill_plot",
     "layer_price_plot",
     "mean_excess_plot",
@@ -170,6 +172,40 @@ def density_plot(fit: SeverityFit, ax=None, bins: int = 30):
     ax.set_ylabel("density")
     ax.set_title(f"Density: {fit.family}")
     ax.legend(fontsize="small")
+    return ax
+
+
+def frequency_fit_plot(fit: FrequencyFit, ax=None, *, level: float = 0.95):
+    """Observed counts per period with the fitted mean and its pointwise confidence band.
+
+    Parameters
+    ----------
+    fit : FrequencyFit
+        A fit of :func:`riskmodel.fit.fit_frequency`.
+    ax : matplotlib Axes, optional
+        Drawn on a new figure's Axes if not given.
+    level : float, default 0.95
+        Level of the band (delta method on the log scale: ``exp(eta +- z se(eta))``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from scipy import stats
+
+    ax = _axes(ax)
+    x = fit.years
+    order = np.argsort(x, kind="stable")
+    eta = fit.design @ np.array(list(fit.params.values()))
+    se = np.sqrt(np.einsum("ij,jk,ik->i", fit.design, fit.cov, fit.design))
+    z = stats.norm.isf((1.0 - level) / 2.0)
+    lo, mid, hi = (fit.exposure * np.exp(eta + s * z * se) for s in (-1.0, 0.0, 1.0))
+    ax.fill_between(x[order], lo[order], hi[order], alpha=0.3, label=f"{level:.0%} band")
+    ax.plot(x[order], mid[order], label=f"fitted mean ({fit.family})")
+    ax.plot(x, fit.counts, "o", color="black", label="observed")
+    ax.set_xlabel("year")
+    ax.set_ylabel("count")
+    ax.legend()
     return ax
 
 

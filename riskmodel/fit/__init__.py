@@ -1,7 +1,9 @@
 """Fitting: severity by maximum likelihood (truncated, censored), goodness of fit, extreme-value
-tools, and frequency by GLM."""
+tools, frequency by GLM, the volume elasticity of counts and a count copula."""
 
 from ._compare import SeverityComparison, compare_severity
+from ._copula import fit_count_copula
+from ._elasticity import ElasticityFit, fit_volume_elasticity
 from ._evt import (
     PotResult,
     ThresholdChoice,
@@ -17,6 +19,7 @@ from ._profile import ProfileInterval, profile_interval
 from ._severity import SeverityFit, fit_severity
 
 __all__ = [
+    "ElasticityFit",
     "FrequencyFit",
     "GofResult",
     "OverdispersionTest",
@@ -28,9 +31,11 @@ __all__ = [
     "ThresholdChoice",
     "compare_severity",
     "edf_statistics",
+    "fit_count_copula",
     "fit_frequency",
     "fit_pot",
     "fit_severity",
+    "fit_volume_elasticity",
     "gof_severity",
     "gof_statistics",
     "gpd_stability",
