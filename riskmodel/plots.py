@@ -438,7 +438,7 @@ def exceedance_plot(result, ax=None, *, table=None, level: float = 0.95, reserve
         p = 1.0 - reserve.coverage
         name = "VaR" if reserve.measure == "var" else "TVaR"
         ax.axhline(p, color="0.4", ls=":", lw=1, label=f"1 - coverage = {p:.4g}")
-        marks = [("gross reserve", reserve.gross, "C0")]
+        marks = [("gross reserve", reserve.gross_reserve, "C0")]
         if "net" in views:
             marks.append(("net reserve", reserve.reserve, "C1"))
         for what, x, color in marks:

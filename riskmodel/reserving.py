@@ -69,16 +69,18 @@ class ReserveResult:
     measure : {"var", "tvar"}
         Risk measure: the ``coverage``-quantile of the annual loss (VaR), or its TVaR.
     reserve : float
-        The reserve, net of insurance (equal to ``gross`` without a programme).
+        The reserve, net of insurance (equal to ``gross_reserve`` without a programme).
     ci : tuple of float
         Confidence interval of ``reserve`` at ``level``.
-    gross, gross_ci : float, tuple
-        The reserve before insurance and its interval.
+    gross_reserve, gross_reserve_ci : float, tuple
+        The reserve before insurance and its interval (``SimulationResult.gross`` is the
+        simulated gross loss; this is its risk measure).
     recovery : float
         Reduction of the risk measure by the insurance programme (gross minus the measure of
         the net loss).
     credit : float
-        The part of ``recovery`` allowed under the ``credit_rules``; ``reserve = gross - credit``.
+        The part of ``recovery`` allowed under the ``credit_rules``;
+        ``reserve = gross_reserve - credit``.
     allocation : dict
         Euler contributions of each category to the net reserve; they add up to ``reserve``.
     n_sims : int
@@ -94,8 +96,8 @@ class ReserveResult:
     measure: str
     reserve: float
     ci: tuple[float, float]
-    gross: float
-    gross_ci: tuple[float, float]
+    gross_reserve: float
+    gross_reserve_ci: tuple[float, float]
     recovery: float
     credit: float
     allocation: dict[str, float]
@@ -115,8 +117,8 @@ class ReserveResult:
         name = "VaR" if self.measure == "var" else "TVaR"
         lines = [
             f"Reserve at {100 * self.coverage:g}% coverage ({name} of annual loss)",
-            f"  gross  {self.gross:>20,.0f}   {pct} CI [{self.gross_ci[0]:,.0f}, "
-            f"{self.gross_ci[1]:,.0f}]",
+            f"  gross  {self.gross_reserve:>20,.0f}   {pct} CI "
+            f"[{self.gross_reserve_ci[0]:,.0f}, {self.gross_reserve_ci[1]:,.0f}]",
         ]
         if self.recovery:
             lines.append(f"  insurance recovery at this level {self.recovery:>14,.0f}")
@@ -146,8 +148,8 @@ class ReserveResult:
             "measure": self.measure,
             "reserve": self.reserve,
             "ci": list(self.ci),
-            "gross": self.gross,
-            "gross_ci": list(self.gross_ci),
+            "gross_reserve": self.gross_reserve,
+            "gross_reserve_ci": list(self.gross_reserve_ci),
             "recovery": self.recovery,
             "credit": self.credit,
             "allocation": dict(self.allocation),
@@ -292,8 +294,8 @@ def reserve(
         measure=measure,
         reserve=net,
         ci=ci,
-        gross=gross,
-        gross_ci=gross_ci,
+        gross_reserve=gross,
+        gross_reserve_ci=gross_ci,
         recovery=recovery,
         credit=credit,
         allocation=_allocation(sim, coverage, measure, net),

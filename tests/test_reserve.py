@@ -19,7 +19,7 @@ def test_reserve_of_a_case_with_known_quantile():
     m = LossModel({"x": (Poisson(6.0), LogNormal(10.0, 0.1).capped(1.0))})
     r = reserve(m, 0.995, rng=1, n_sims=200_000)
     want = stats.poisson.ppf(0.995, 6.0)
-    assert r.reserve == want == r.gross
+    assert r.reserve == want == r.gross_reserve
     assert r.ci[0] <= want <= r.ci[1]
     assert r.recovery == 0
 
@@ -46,9 +46,9 @@ def test_insurance_credit_and_net_reserve():
     lay = Layer(attachment=5.0, limit=20.0, reinstatements=math.inf)
     r = reserve(m, 0.99, rng=7, n_sims=200_000, program=InsuranceProgram([lay]))
     assert r.recovery > 0
-    assert r.reserve == pytest.approx(r.gross - r.recovery)
+    assert r.reserve == pytest.approx(r.gross_reserve - r.recovery)
     assert r.ci[0] <= r.reserve <= r.ci[1]
-    assert r.reserve < r.gross
+    assert r.reserve < r.gross_reserve
 
 
 @pytest.mark.parametrize("measure", ["var", "tvar"])
@@ -177,12 +177,12 @@ def test_credit_rules_cap_and_haircut():
     m = LossModel({"a": (Poisson(3.0), sev)})
     prog = InsuranceProgram([Layer(attachment=0.0, limit=1e9, reinstatements=math.inf)])
     full = reserve(m, 0.99, rng=7, n_sims=100_000, program=prog)
-    assert full.reserve == 0.0 and full.credit == full.recovery == full.gross
+    assert full.reserve == 0.0 and full.credit == full.recovery == full.gross_reserve
     capped = reserve(
         m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(max_share=0.4)
     )
-    assert capped.credit == pytest.approx(0.4 * capped.gross)
-    assert capped.reserve == pytest.approx(0.6 * capped.gross)
+    assert capped.credit == pytest.approx(0.4 * capped.gross_reserve)
+    assert capped.reserve == pytest.approx(0.6 * capped.gross_reserve)
     assert capped.ci[0] < capped.reserve < capped.ci[1]
     cut = reserve(
         m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(haircut=0.25)

@@ -90,7 +90,7 @@ class _Plan:
                 raise ValueError(
                     "parameter_uncertainty: the model carries no sampling distributions of its "
                     "parameters (LossModel(..., uncertainty={name: FittedCategory(...)}); "
-                    "riskmodel.calibrate_industry builds one)"
+                    "riskmodel.calibrate.calibrate_industry builds one)"
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
 
@@ -240,7 +240,7 @@ class Simulation:
 
     Parameters
     ----------
-    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, progress
+    model, rng, program, block_size, n_threads, parameter_uncertainty, progress
         As for :func:`simulate`.
     min_level : float
         As for :func:`simulate`.
@@ -259,13 +259,10 @@ class Simulation:
         block_size: int = DEFAULT_BLOCK_SIZE,
         n_threads: int | None = None,
         parameter_uncertainty: bool = False,
-        backend: str = "numba",
         progress: bool = False,
     ) -> None:
         if not isinstance(model, LossModel):
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
-        if backend != "numba":
-            raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
         self.block_size = check_count(block_size, "block_size")
         self.max_sims = check_count(max_sims, "n_sims")
         self.model = model
@@ -274,7 +271,6 @@ class Simulation:
         self.plan = _Plan(model, program, parameter_uncertainty)
         self.m = tail_size(self.max_sims, min_level)
         self.min_level = min_level
-        self.backend = backend
         self.progress = progress
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
@@ -379,7 +375,6 @@ class Simulation:
                 "n_sims": self.n_sims,
                 "block_size": self.block_size,
                 "n_threads": self.threads,
-                "backend": self.backend,
                 "parameter_uncertainty": self.parameter_uncertainty,
                 "min_level": self.min_level,
                 "version": __version__,
@@ -398,7 +393,6 @@ def simulate(
     block_size: int = DEFAULT_BLOCK_SIZE,
     n_threads: int | None = None,
     parameter_uncertainty: bool = False,
-    backend: str = "numba",
     progress: bool = False,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.
@@ -422,8 +416,6 @@ def simulate(
     parameter_uncertainty : bool
         Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
         :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
-    backend : {"numba"}
-        Execution backend.
     progress : bool
         Print a progress line to stderr.
 
@@ -450,7 +442,6 @@ def simulate(
             block_size=block_size,
             n_threads=n_threads,
             parameter_uncertainty=parameter_uncertainty,
-            backend=backend,
             progress=progress,
         )
         .extend(n_sims)

@@ -40,7 +40,6 @@ class Mixture(Frequency):
     (2.0, 3.0)
     """
 
-    kind: ClassVar[str] = "mixture"
     param_names: ClassVar[tuple[str, ...]] = ("means", "shapes")
 
     def __init__(self, means, shapes=None) -> None:

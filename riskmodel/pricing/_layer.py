@@ -47,7 +47,7 @@ DEFAULT_N_SIMS = 200_000
 _KEEP_ALL = 1e-12
 
 #: simulate() options that price_layer / price_tower pass through
-_SIM_OPTIONS = ("block_size", "n_threads", "parameter_uncertainty", "backend", "progress")
+_SIM_OPTIONS = ("block_size", "n_threads", "parameter_uncertainty", "progress")
 
 #: fewer years with a loss in the layer than this draw a warning
 _FEW_YEARS = 10
@@ -400,7 +400,7 @@ def price_layer(
         Seed (SPEC 7).
     **kw
         Passed to :func:`riskmodel.simulate`: ``block_size``, ``n_threads``,
-        ``parameter_uncertainty``, ``backend``, ``progress``.
+        ``parameter_uncertainty``, ``progress``.
 
     Returns
     -------

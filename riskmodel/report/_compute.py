@@ -434,8 +434,8 @@ def _headline(res, sim, profile) -> dict[str, Any]:
     out = {
         "coverage": p,
         "measure": res.measure,
-        "gross_reserve": res.gross,
-        "gross_ci": list(res.gross_ci),
+        "gross_reserve": res.gross_reserve,
+        "gross_ci": list(res.gross_reserve_ci),
         "recovery": res.recovery,
         "credit": res.credit,
         "net_reserve": res.reserve,
@@ -453,7 +453,7 @@ def _headline(res, sim, profile) -> dict[str, Any]:
     if profile is not None and profile.currency != "USD":
         out["currency"] = profile.currency
         out["net_reserve_in_currency"] = res.reserve / profile.usd_per_unit
-        out["gross_reserve_in_currency"] = res.gross / profile.usd_per_unit
+        out["gross_reserve_in_currency"] = res.gross_reserve / profile.usd_per_unit
     return out
 
 
