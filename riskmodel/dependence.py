@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["CommonShock", "GaussianCopula", "StudentTCopula"]
 
 
-def _check_corr(corr, name: str) -> np.ndarray:
+def _check_corr(corr: ArrayLike, name: str) -> np.ndarray:
     c = np.array(corr, dtype=float)
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"{name}: corr must be a square matrix, got shape {c.shape}")
@@ -36,7 +37,7 @@ def _check_corr(corr, name: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GaussianCopula:
-    """Gaussian copula across the categories' annual counts.
+    r"""Gaussian copula across the categories' annual counts.
 
     Parameters
     ----------
@@ -45,8 +46,8 @@ class GaussianCopula:
 
     Notes
     -----
-    Each year draws :math:`Z \\sim N(0, R)` and sets the count of category c to
-    :math:`F_c^{-1}(\\Phi(Z_c))` (the lower quantile of its frequency). The marginal
+    Each year draws :math:`Z \sim N(0, R)` and sets the count of category c to
+    :math:`F_c^{-1}(\Phi(Z_c))` (the lower quantile of its frequency). The marginal
     frequencies are unchanged; only their joint behaviour is.
 
     Examples
@@ -68,7 +69,7 @@ class GaussianCopula:
 
 @dataclass(frozen=True)
 class StudentTCopula(GaussianCopula):
-    """Student t copula across annual counts: like :class:`GaussianCopula` with tail dependence.
+    r"""Student t copula across annual counts: like :class:`GaussianCopula` with tail dependence.
 
     Parameters
     ----------
@@ -78,8 +79,8 @@ class StudentTCopula(GaussianCopula):
 
     Notes
     -----
-    :math:`T = Z / \\sqrt{W/\\nu}` with :math:`W \\sim \\chi^2_\\nu`; counts are
-    :math:`F_c^{-1}(t_\\nu(T_c))`.
+    :math:`T = Z / \sqrt{W/\nu}` with :math:`W \sim \chi^2_\nu`; counts are
+    :math:`F_c^{-1}(t_\nu(T_c))`.
     """
 
     df: float = 4.0  # type: ignore[assignment]
@@ -92,7 +93,7 @@ class StudentTCopula(GaussianCopula):
 
 @dataclass(frozen=True)
 class CommonShock:
-    """Events that strike several categories at once (a compromised shared vendor, say).
+    r"""Events that strike several categories at once (a compromised shared vendor, say).
 
     Parameters
     ----------
@@ -105,7 +106,7 @@ class CommonShock:
     Notes
     -----
     Shock losses come on top of each category's own events, so category c's expected count
-    becomes :math:`E[N_c] + \\text{rate} \\cdot p_c`. To keep a fitted marginal frequency,
+    becomes :math:`E[N_c] + \text{rate} \cdot p_c`. To keep a fitted marginal frequency,
     lower the category's own rate by ``rate * p_c`` (see :meth:`split`).
 
     Examples

@@ -11,13 +11,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._errors import RiskModelWarning
+from .frequency import Frequency
 
 __all__ = ["scale_frequency", "scale_rate"]
 
 
-def _volume(value, name: str) -> np.ndarray:
+def _volume(value: ArrayLike, name: str) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -30,7 +32,7 @@ def _volume(value, name: str) -> np.ndarray:
     return arr
 
 
-def _factor(exchange_volume, industry_volume, beta) -> np.ndarray:
+def _factor(exchange_volume: ArrayLike, industry_volume: ArrayLike, beta: ArrayLike) -> np.ndarray:
     v = _volume(exchange_volume, "exchange_volume")
     big = _volume(industry_volume, "industry_volume")
     b = np.asarray(beta, dtype=float)
@@ -47,7 +49,12 @@ def _factor(exchange_volume, industry_volume, beta) -> np.ndarray:
     return share**b
 
 
-def scale_rate(industry_rate, exchange_volume, industry_volume, beta=1.0):
+def scale_rate(
+    industry_rate: ArrayLike,
+    exchange_volume: ArrayLike,
+    industry_volume: ArrayLike,
+    beta: ArrayLike = 1.0,
+) -> float | np.ndarray:
     r"""Expected loss count of one exchange from the industry's, scaled by trading volume.
 
     Parameters
@@ -98,7 +105,9 @@ def scale_rate(industry_rate, exchange_volume, industry_volume, beta=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def scale_frequency(freq, exchange_volume: float, industry_volume: float, beta: float = 1.0):
+def scale_frequency(
+    freq: Frequency, exchange_volume: float, industry_volume: float, beta: float = 1.0
+) -> Frequency:
     """A frequency object scaled from the industry to one exchange by trading volume.
 
     Parameters

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipy import stats
 
@@ -14,6 +15,10 @@ from .engine._blocks import check_count
 from .engine.simulation import DEFAULT_BLOCK_SIZE, Simulation
 from .insurance import InsuranceProgram
 from .model import LossModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = ["CURVE_LEVELS", "CreditRules", "ReserveResult", "coverage_curve", "reserve"]
 
@@ -132,7 +137,7 @@ class ReserveResult:
         )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Exceedance curve of the annual loss, gross and net, with the reserve marked.
 
         Returns the matplotlib Axes; see :func:`riskmodel.plots.exceedance_plot`.
@@ -159,7 +164,9 @@ class ReserveResult:
         }
 
 
-def _measure(sim: SimulationResult, of: str, coverage: float, measure: str, level: float):
+def _measure(
+    sim: SimulationResult, of: str, coverage: float, measure: str, level: float
+) -> tuple[float, tuple[float, float]]:
     view = getattr(sim, of)
     if measure == "var":
         return view.quantile(coverage), view.quantile_ci(coverage, level)
@@ -181,7 +188,7 @@ def reserve(
     credit_rules: CreditRules | None = None,
     level: float = 0.95,
     min_level: float | None = None,
-    **simulate_kw,
+    **simulate_kw: Any,
 ) -> ReserveResult:
     """Reserve that covers a year's losses with probability ``coverage``, net of insurance.
 
@@ -306,14 +313,21 @@ def reserve(
     )
 
 
-def _allocation(sim: SimulationResult, coverage: float, measure: str, total: float):
+def _allocation(
+    sim: SimulationResult, coverage: float, measure: str, total: float
+) -> dict[str, float]:
     """Euler contributions of the net loss, scaled to add up to the reserve."""
     parts = sim.net.contributions(coverage, measure)
     s = sum(parts.values())
     return {k: v * total / s for k, v in parts.items()} if s > 0 else parts
 
 
-def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, level=0.95):
+def coverage_curve(
+    result: SimulationResult | ReserveResult,
+    levels: Sequence[float] | None = None,
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """The reserve (VaR and TVaR, gross and net) as a function of the coverage level.
 
     Parameters
@@ -348,10 +362,10 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
     sim = result.simulation if isinstance(result, ReserveResult) else result
     floor = float(sim.provenance.get("min_level", sim.gross.min_level))
     if levels is None:
-        levels = set(CURVE_LEVELS)
+        candidates = set(CURVE_LEVELS)
         if isinstance(result, ReserveResult):
-            levels.add(result.coverage)
-        levels = [p for p in sorted(levels) if p >= floor and sim.n_sims * (1 - p) >= 10]
+            candidates.add(result.coverage)
+        levels = [p for p in sorted(candidates) if p >= floor and sim.n_sims * (1 - p) >= 10]
         if not levels:
             raise ValueError(
                 f"no default coverage level lies at or above the simulation's min_level "

@@ -440,7 +440,7 @@ def compare_standard_formulas(
         return amount_cur * fx / eur_fx if eur_fx else math.nan
 
     def from_eur(amount_eur: float) -> float:
-        return amount_eur * eur_fx / fx
+        return amount_eur * eur_fx / fx if eur_fx else math.nan
 
     rows: list[dict[str, Any]] = []
 

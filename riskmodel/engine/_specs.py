@@ -136,7 +136,7 @@ def _guide_size(n: int) -> int:
 
 def count_tables(
     freq_kind: np.ndarray, freq_par: np.ndarray, freqs: Sequence[Frequency] | None = None
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inversion tables of the categories' counts for the kernels: ``(cdf, guide, size)``.
 
     ``freqs`` (the frequency objects, in category order) is needed where a kind is

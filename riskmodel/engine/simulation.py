@@ -23,8 +23,10 @@ import numpy as np
 
 from .. import __version__
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
+from ..frequency import Frequency
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
+from ..severity import Severity
 from ..uncertainty import PARAMETER_CHUNK
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
@@ -40,8 +42,11 @@ DEFAULT_BLOCK_SIZE = 1 << 16
 
 
 def tail_size(n_sims: int, min_level: float) -> int:
-    """Number of largest totals to keep so that every quantile at level >= ``min_level``, and its
-    confidence interval, is an exact order statistic of all ``n_sims`` years."""
+    """Number of largest totals to keep for the quantiles at levels >= ``min_level``.
+
+    Every such quantile, and its confidence interval, is then an exact order statistic of all
+    ``n_sims`` years.
+    """
     if not 0 < min_level < 1:
         raise ValueError(f"min_level: must lie in (0, 1), got {min_level}")
     sd = math.sqrt(n_sims * min_level * (1.0 - min_level))
@@ -73,7 +78,8 @@ class _Plan:
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
         self.occ_cover = np.array(
-            [self.program.covers(lay, self.names) for lay in occ], dtype=np.bool_
+            [program.covers(lay, self.names) for lay in occ if program is not None],
+            dtype=np.bool_,
         ).reshape(len(occ), k)
         copula, shock = model.copula, model.shock
         self.copula = copula
@@ -94,9 +100,12 @@ class _Plan:
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
 
-    def _scratch(self, n: int):
-        """This thread's output arrays for a block of ``n`` years, reused from block to block:
-        fresh ones would cost the kernel a page fault every few kilobytes."""
+    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Output arrays of the calling thread for a block of ``n`` years.
+
+        They are reused from block to block: fresh ones would cost the kernel a page fault
+        every few kilobytes.
+        """
         k = len(self.names)
         shape = (n, self.occ_par.shape[0], k)
         arrays = getattr(self._local, "arrays", None)
@@ -105,9 +114,14 @@ class _Plan:
             self._local.arrays = arrays
         return arrays
 
-    def run_block(self, gen: np.random.Generator, n: int):
-        """Simulate ``n`` years with the block's generator ``gen``: the gross losses, the ceded
-        ones (``None`` without a program) and the total of the reinstatement premiums."""
+    def run_block(
+        self, gen: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray | None, float]:
+        """Simulate ``n`` years with the block's generator ``gen``.
+
+        Returns the gross losses, the ceded ones (``None`` without a program) and the total of
+        the reinstatement premiums.
+        """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
         if not self.uncertain:
@@ -147,18 +161,18 @@ class _Plan:
 
     def _run_chunk(
         self,
-        state,
-        gen,
-        freq_par,
-        freq_kind,
-        tables,
-        sev_code,
-        sev_par,
-        freqs,
-        sevs,
-        gross,
-        occ,
-        counts,
+        state: np.ndarray,
+        gen: np.random.Generator,
+        freq_par: np.ndarray,
+        freq_kind: np.ndarray,
+        tables: tuple[np.ndarray, np.ndarray, np.ndarray],
+        sev_code: np.ndarray,
+        sev_par: np.ndarray,
+        freqs: list[Frequency],
+        sevs: list[Severity],
+        gross: np.ndarray,
+        occ: np.ndarray,
+        counts: np.ndarray,
     ) -> None:
         for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
             # a count without a compiled sampler or a table: drawn by its own sample()
@@ -183,9 +197,17 @@ class _Plan:
                 counts,
             )
         for c in np.flatnonzero(sev_code < 0):
-            self._python_category(gen, c, sevs[c], counts[:, c], gross, occ)
+            self._python_category(gen, int(c), sevs[c], counts[:, c], gross, occ)
 
-    def _python_category(self, gen, c, sev, counts, gross, occ) -> None:
+    def _python_category(
+        self,
+        gen: np.random.Generator,
+        c: int,
+        sev: Severity,
+        counts: np.ndarray,
+        gross: np.ndarray,
+        occ: np.ndarray,
+    ) -> None:
         """Severities without a compiled sampler: the kernel's counts, losses from sample()."""
         losses = np.asarray(sev.sample(int(counts.sum()), gen), dtype=float)
         K.segment_sums(losses, counts, gross[:, c])
@@ -197,9 +219,14 @@ class _Plan:
                 )
 
 
-def _tables(freq_kind, freq_par, freqs, copula):
-    """The count tables (:func:`~riskmodel.engine._specs.count_tables`), refusing a count that
-    the kernels could draw neither from a table nor from its family through a copula."""
+def _tables(
+    freq_kind: np.ndarray, freq_par: np.ndarray, freqs: list[Frequency], copula: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The count tables (:func:`~riskmodel.engine._specs.count_tables`).
+
+    A count that the kernels could draw neither from a table nor from its family through a
+    copula is refused.
+    """
     tables = count_tables(freq_kind, freq_par, freqs)
     if copula is not None:
         for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
@@ -279,7 +306,9 @@ class Simulation:
         self._tails: dict[str, Tail] = {}
         self._rp_total = 0.0
 
-    def _block(self, b: int, n: int):
+    def _block(
+        self, b: int, n: int
+    ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
         gross, ceded, rp = self.plan.run_block(block_generator(self.root, b), n)
         views = {"gross": gross}
         if ceded is not None:

@@ -1,5 +1,8 @@
-"""Fitting: severity by maximum likelihood (truncated, censored), goodness of fit, extreme-value
-tools, frequency by GLM, the volume elasticity of counts and a count copula."""
+"""Fitting: every estimation from data.
+
+Severity by maximum likelihood (truncated, censored), goodness of fit, extreme-value tools,
+frequency by GLM, the volume elasticity of counts and a count copula.
+"""
 
 from ._compare import SeverityComparison, compare_severity
 from ._copula import fit_count_copula

@@ -78,6 +78,10 @@ class Frequency:
         """Variance of the count."""
         raise NotImplementedError
 
+    def scaled(self, factor: float) -> Frequency:
+        """The count for exposure multiplied by ``factor``."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ public API
     @property
     def params(self) -> dict[str, float]:
