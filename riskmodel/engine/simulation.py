@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import __version__
+from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..frequency import Frequency
 from ..insurance import InsuranceProgram, apply_program
@@ -338,9 +338,10 @@ class Simulation:
         b1 = b0 + len(sizes)
         k = len(self.plan.names)
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
+        with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
             results = pool.map(self._block, range(b0, b1), sizes)
-            for done, (out, rp) in enumerate(results, start=1):
+            for size, (out, rp) in zip(sizes, results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._tails:
@@ -348,14 +349,7 @@ class Simulation:
                     else:
                         self._moments[name] = self._moments[name].merge(mom)
                     self._tails[name].add(vals, parts)
-                if self.progress and (done % max((b1 - b0) // 20, 1) == 0 or done == b1 - b0):
-                    years = self.n_sims + sum(sizes[:done])
-                    print(
-                        f"\rsimulated {years:,} / {n_total:,} years",
-                        end="" if done < b1 - b0 else "\n",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                bar.update(size)
         self.n_sims = n_total
         self.elapsed += time.perf_counter() - t0
         return self
@@ -446,7 +440,8 @@ def simulate(
         Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
         :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
     progress : bool
-        Print a progress line to stderr.
+        A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
+        one finished line otherwise).
 
     Returns
     -------

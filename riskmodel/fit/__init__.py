@@ -20,6 +20,7 @@ from ._frequency import FrequencyFit, OverdispersionTest, PredictionInterval, fi
 from ._gof import GofResult, edf_statistics, gof_severity, gof_statistics
 from ._profile import ProfileInterval, profile_interval
 from ._severity import SeverityFit, fit_severity
+from ._spliced import SplicedFit, fit_spliced
 
 __all__ = [
     "ElasticityFit",
@@ -31,6 +32,7 @@ __all__ = [
     "ProfileInterval",
     "SeverityComparison",
     "SeverityFit",
+    "SplicedFit",
     "ThresholdChoice",
     "compare_severity",
     "edf_statistics",
@@ -38,6 +40,7 @@ __all__ = [
     "fit_frequency",
     "fit_pot",
     "fit_severity",
+    "fit_spliced",
     "fit_volume_elasticity",
     "gof_severity",
     "gof_statistics",

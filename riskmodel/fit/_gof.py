@@ -20,6 +20,7 @@ import numpy as np
 from scipy import special
 
 from .._errors import RiskModelWarning
+from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, seed_of
 from ..severity import Severity
 from ._loglik import Design
@@ -321,6 +322,7 @@ def gof_severity(
     tests=tuple(TESTS),
     *,
     n_jobs: int = 1,
+    progress: bool = False,
 ) -> GofResult:
     r"""Goodness-of-fit tests of a severity fit, with parametric-bootstrap p-values.
 
@@ -337,6 +339,8 @@ def gof_severity(
         Among ``"ks" "cvm" "ad" "adup"``.
     n_jobs : int, default 1
         Threads for the replicates.
+    progress : bool, default False
+        A progress bar of the refits on stderr (percentage, rate, time left).
 
     Returns
     -------
@@ -385,11 +389,17 @@ def gof_severity(
         return np.array([st[t] for t in tests])
 
     t0 = time.perf_counter()
-    if n_jobs == 1 or n_boot < 2:
-        rows = [one(b) for b in range(n_boot)]
-    else:
-        with ThreadPoolExecutor(max_workers=int(n_jobs)) as ex:
-            rows = list(ex.map(one, range(n_boot)))
+    rows = []
+    with Progress(n_boot, "refits", f"bootstrap {fit.family}", enabled=progress) as bar:
+        if n_jobs == 1 or n_boot < 2:
+            for b in range(n_boot):
+                rows.append(one(b))
+                bar.update()
+        else:
+            with ThreadPoolExecutor(max_workers=int(n_jobs)) as ex:
+                for row in ex.map(one, range(n_boot)):
+                    rows.append(row)
+                    bar.update()
     elapsed = time.perf_counter() - t0
     boot = np.array(rows).reshape(n_boot, len(tests))
     ok = np.all(np.isfinite(boot), axis=1)

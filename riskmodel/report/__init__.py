@@ -170,7 +170,8 @@ def write_report(
         Replace a non-empty ``out_dir`` (atomically: the old folder stays until the new one
         is complete).
     progress : bool
-        Progress lines on stderr.
+        Progress on stderr: a line per stage, and bars with percentage, rate and time left
+        for the simulations and the goodness-of-fit bootstraps.
 
     Returns
     -------

@@ -162,7 +162,7 @@ def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool):
         if gof_boot:
             if id(fit) not in gof_cache:
                 _say(progress, f"goodness of fit of {name} ({gof_boot} bootstrap refits)")
-                gof_cache[id(fit)] = fit.gof(n_boot=gof_boot, rng=seed)
+                gof_cache[id(fit)] = fit.gof(n_boot=gof_boot, rng=seed, progress=progress)
             g = gof_cache[id(fit)]
             for t in g.tests:
                 row[t] = g.statistics[t]
