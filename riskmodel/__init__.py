@@ -31,6 +31,7 @@ _LAZY = {
     "InfiniteMomentWarning": "riskmodel._errors",
     "ConvergenceWarning": "riskmodel._errors",
     "write_report": "riskmodel.report",
+    "Book": "riskmodel.book",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -186,7 +186,7 @@ class SimulationResult:
     analytic : dict
         Analytic E[S] and Var[S] per category where they exist, for :meth:`describe`.
     provenance : dict
-        seed, n_sims, block_size, n_threads, version, elapsed seconds.
+        seed, n_sims, block_size, n_threads, backend, version, elapsed seconds.
     """
 
     gross: LossSample

@@ -17,6 +17,7 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
 from ..severity import Severity
 from ..uncertainty import PARAMETER_CHUNK
+from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
@@ -99,6 +101,12 @@ class _Plan:
                     "riskmodel.calibrate.calibrate_industry builds one)"
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
+
+    def __getstate__(self) -> dict[str, Any]:  # shipped to Dask workers without the arrays
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _local=threading.local())
 
     def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Output arrays of the calling thread for a block of ``n`` years.
@@ -267,7 +275,7 @@ class Simulation:
 
     Parameters
     ----------
-    model, rng, program, block_size, n_threads, parameter_uncertainty, progress
+    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, client, progress
         As for :func:`simulate`.
     min_level : float
         As for :func:`simulate`.
@@ -286,10 +294,16 @@ class Simulation:
         block_size: int = DEFAULT_BLOCK_SIZE,
         n_threads: int | None = None,
         parameter_uncertainty: bool = False,
+        backend: str = "numba",
+        client: Any = None,
         progress: bool = False,
     ) -> None:
         if not isinstance(model, LossModel):
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
+        if backend not in ("numba", "dask"):
+            raise ValueError(f"backend: must be 'numba' or 'dask', got {backend!r}")
+        if client is not None and backend != "dask":
+            raise ValueError("client: a Dask client is used only with backend='dask'")
         self.block_size = check_count(block_size, "block_size")
         self.max_sims = check_count(max_sims, "n_sims")
         self.model = model
@@ -298,6 +312,9 @@ class Simulation:
         self.plan = _Plan(model, program, parameter_uncertainty)
         self.m = tail_size(self.max_sims, min_level)
         self.min_level = min_level
+        self.backend = backend
+        self.client = client
+        self._dask = None  # backend="dask": the client and the plan scattered to its workers
         self.progress = progress
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
@@ -340,7 +357,10 @@ class Simulation:
         t0 = time.perf_counter()
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
         with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
-            results = pool.map(self._block, range(b0, b1), sizes)
+            if self.backend == "dask":  # groups of blocks as tasks on a cluster
+                results = _dask.run_blocks(self, b0, sizes)
+            else:
+                results = pool.map(self._block, range(b0, b1), sizes)
             for size, (out, rp) in zip(sizes, results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
@@ -398,6 +418,7 @@ class Simulation:
                 "n_sims": self.n_sims,
                 "block_size": self.block_size,
                 "n_threads": self.threads,
+                "backend": self.backend,
                 "parameter_uncertainty": self.parameter_uncertainty,
                 "min_level": self.min_level,
                 "version": __version__,
@@ -416,6 +437,8 @@ def simulate(
     block_size: int = DEFAULT_BLOCK_SIZE,
     n_threads: int | None = None,
     parameter_uncertainty: bool = False,
+    backend: str = "numba",
+    client: Any = None,
     progress: bool = False,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.
@@ -439,6 +462,12 @@ def simulate(
     parameter_uncertainty : bool
         Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
         :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
+    backend : {"numba", "dask"}
+        Execution backend: ``"numba"`` runs the blocks on a local thread pool; ``"dask"`` runs
+        groups of blocks as tasks on a Dask cluster (``pip install 'riskmodel[dask]'``), with a
+        result bit-identical to ``"numba"`` for the same seed, n_sims and block_size.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
     progress : bool
         A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
         one finished line otherwise).
@@ -466,6 +495,8 @@ def simulate(
             block_size=block_size,
             n_threads=n_threads,
             parameter_uncertainty=parameter_uncertainty,
+            backend=backend,
+            client=client,
             progress=progress,
         )
         .extend(n_sims)

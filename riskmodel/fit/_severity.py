@@ -130,6 +130,8 @@ class SeverityFit:
         *,
         n_jobs: int = 1,
         progress: bool = False,
+        backend: str = "numba",
+        client=None,
     ) -> GofResult:
         """Goodness-of-fit statistics with parametric-bootstrap p-values.
 
@@ -138,7 +140,14 @@ class SeverityFit:
         from ._gof import gof_severity
 
         return gof_severity(
-            self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs, progress=progress
+            self,
+            n_boot=n_boot,
+            rng=rng,
+            tests=tests,
+            n_jobs=n_jobs,
+            progress=progress,
+            backend=backend,
+            client=client,
         )
 
     def plot(self, kind: str = "qq", ax=None):

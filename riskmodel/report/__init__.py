@@ -130,6 +130,8 @@ def write_report(
     n_threads: int | None = None,
     overwrite: bool = False,
     progress: bool = False,
+    backend: str = "numba",
+    client: Any = None,
 ) -> ReportResult:
     """Write a reserve report folder: PDF, JSON and CSV tables.
 
@@ -172,6 +174,11 @@ def write_report(
     progress : bool
         Progress on stderr: a line per stage, and bars with percentage, rate and time left
         for the simulations and the goodness-of-fit bootstraps.
+    backend : {"numba", "dask"}
+        ``"dask"``: every simulation, layer price and bootstrap refit runs as tasks on a Dask
+        cluster (:func:`riskmodel.simulate`); the numbers are the same as locally.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
 
     Returns
     -------
@@ -222,6 +229,8 @@ def write_report(
         parameter_uncertainty=parameter_uncertainty,
         n_threads=n_threads,
         progress=progress,
+        backend=backend,
+        client=client,
     )
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if progress:
