@@ -60,7 +60,7 @@ _SUBMODULES = (
 )
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _SUBMODULES:
         return _importlib.import_module(f"riskmodel.{name}")
     if name in _LAZY:
@@ -70,6 +70,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'riskmodel' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     public = {name for name in globals() if not name.startswith("_")}
     return sorted(public | {"__version__"} | set(_LAZY) | set(_SUBMODULES))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .frequency import NegativeBinomial
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-def _positive(value, name: str) -> float:
+def _positive(value: Any, name: str) -> float:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got {value!r}")
     x = float(value)
@@ -123,8 +124,8 @@ class PoissonGammaResult:
 
 
 def poisson_gamma(
-    counts,
-    exposure=None,
+    counts: ArrayLike,
+    exposure: ArrayLike | None = None,
     *,
     prior_mean: float,
     prior_sd: float | None = None,
@@ -196,9 +197,10 @@ def poisson_gamma(
     if (prior_sd is None) == (prior_shape is None):
         raise ValueError("give exactly one of prior_sd and prior_shape")
     m = _positive(prior_mean, "prior_mean")
-    alpha = (m / _positive(prior_sd, "prior_sd")) ** 2 if prior_sd is not None else None
     if prior_shape is not None:
         alpha = _positive(prior_shape, "prior_shape")
+    else:
+        alpha = (m / _positive(prior_sd, "prior_sd")) ** 2
     beta = alpha / m
     n = np.atleast_1d(np.asarray(counts, dtype=float))
     if n.ndim != 1 or n.size == 0:
@@ -326,8 +328,8 @@ class BuhlmannStraubResult:
 
 
 def buhlmann_straub(
-    ratios,
-    weights,
+    ratios: pd.DataFrame | ArrayLike,
+    weights: pd.DataFrame | ArrayLike,
     *,
     epv: Literal["nonparametric", "poisson"] = "nonparametric",
     collective: Literal["credibility", "weighted"] = "credibility",

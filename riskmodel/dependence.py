@@ -1,21 +1,23 @@
 """Dependence between loss categories: copulas on annual counts, and common shocks.
 
 A :class:`~riskmodel.LossModel` takes ``dependence=`` one of these objects, or a tuple of a
-copula and a common shock.
+copula and a common shock. A copula is estimated from annual counts by
+:func:`riskmodel.fit.fit_count_copula`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["CommonShock", "GaussianCopula", "StudentTCopula", "fit_count_copula"]
+__all__ = ["CommonShock", "GaussianCopula", "StudentTCopula"]
 
 
-def _check_corr(corr, name: str) -> np.ndarray:
+def _check_corr(corr: ArrayLike, name: str) -> np.ndarray:
     c = np.array(corr, dtype=float)
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"{name}: corr must be a square matrix, got shape {c.shape}")
@@ -35,7 +37,7 @@ def _check_corr(corr, name: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GaussianCopula:
-    """Gaussian copula across the categories' annual counts.
+    r"""Gaussian copula across the categories' annual counts.
 
     Parameters
     ----------
@@ -44,8 +46,8 @@ class GaussianCopula:
 
     Notes
     -----
-    Each year draws :math:`Z \\sim N(0, R)` and sets the count of category c to
-    :math:`F_c^{-1}(\\Phi(Z_c))` (the lower quantile of its frequency). The marginal
+    Each year draws :math:`Z \sim N(0, R)` and sets the count of category c to
+    :math:`F_c^{-1}(\Phi(Z_c))` (the lower quantile of its frequency). The marginal
     frequencies are unchanged; only their joint behaviour is.
 
     Examples
@@ -67,7 +69,7 @@ class GaussianCopula:
 
 @dataclass(frozen=True)
 class StudentTCopula(GaussianCopula):
-    """Student t copula across annual counts: like :class:`GaussianCopula` with tail dependence.
+    r"""Student t copula across annual counts: like :class:`GaussianCopula` with tail dependence.
 
     Parameters
     ----------
@@ -77,8 +79,8 @@ class StudentTCopula(GaussianCopula):
 
     Notes
     -----
-    :math:`T = Z / \\sqrt{W/\\nu}` with :math:`W \\sim \\chi^2_\\nu`; counts are
-    :math:`F_c^{-1}(t_\\nu(T_c))`.
+    :math:`T = Z / \sqrt{W/\nu}` with :math:`W \sim \chi^2_\nu`; counts are
+    :math:`F_c^{-1}(t_\nu(T_c))`.
     """
 
     df: float = 4.0  # type: ignore[assignment]
@@ -91,7 +93,7 @@ class StudentTCopula(GaussianCopula):
 
 @dataclass(frozen=True)
 class CommonShock:
-    """Events that strike several categories at once (a compromised shared vendor, say).
+    r"""Events that strike several categories at once (a compromised shared vendor, say).
 
     Parameters
     ----------
@@ -104,7 +106,7 @@ class CommonShock:
     Notes
     -----
     Shock losses come on top of each category's own events, so category c's expected count
-    becomes :math:`E[N_c] + \\text{rate} \\cdot p_c`. To keep a fitted marginal frequency,
+    becomes :math:`E[N_c] + \text{rate} \cdot p_c`. To keep a fitted marginal frequency,
     lower the category's own rate by ``rate * p_c`` (see :meth:`split`).
 
     Examples
@@ -148,51 +150,3 @@ class CommonShock:
                 )
             out[name] = max(own, 0.0)
         return out
-
-
-def fit_count_copula(counts, *, family: str = "gaussian", df: float = 4.0):
-    """Estimate a count copula from annual counts by rank correlation.
-
-    Parameters
-    ----------
-    counts : pandas.DataFrame
-        Years in rows, one column per category (as from :func:`riskmodel.data.annual_counts`).
-    family : {"gaussian", "t"}
-    df : float
-        Degrees of freedom of the t copula (not estimated).
-
-    Returns
-    -------
-    GaussianCopula or StudentTCopula
-
-    Notes
-    -----
-    Kendall's tau of each pair is inverted through :math:`\\rho = \\sin(\\pi\\tau/2)`, valid for
-    every elliptical copula; ties in counts make this a rough estimate with few years, and the
-    matrix is projected to the nearest correlation matrix (eigenvalues clipped at 1e-6).
-    """
-    from scipy import stats
-
-    cols: Sequence[str] = list(counts.columns)
-    k = len(cols)
-    if len(counts) < 3:
-        raise ValueError(f"counts: need at least 3 years to estimate a copula, got {len(counts)}")
-    rho = np.eye(k)
-    for i in range(k):
-        for j in range(i + 1, k):
-            a, b = counts[cols[i]].to_numpy(), counts[cols[j]].to_numpy()
-            if np.ptp(a) == 0 or np.ptp(b) == 0:
-                tau = 0.0  # a constant column carries no information on dependence
-            else:
-                tau = stats.kendalltau(a, b).statistic
-            rho[i, j] = rho[j, i] = math.sin(math.pi * tau / 2)
-    w, v = np.linalg.eigh(rho)
-    rho = (v * np.clip(w, 1e-6, None)) @ v.T
-    d = np.sqrt(np.diag(rho))
-    rho = np.clip((rho + rho.T) / (2 * np.outer(d, d)), -1.0, 1.0)
-    np.fill_diagonal(rho, 1.0)
-    if family == "gaussian":
-        return GaussianCopula(rho)
-    if family == "t":
-        return StudentTCopula(rho, df=df)
-    raise ValueError(f"family: must be 'gaussian' or 't', got {family!r}")

@@ -6,10 +6,13 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InfiniteMomentWarning
 from .severity import Severity
+
+if TYPE_CHECKING:
+    from .dependence import CommonShock, GaussianCopula
 
 __all__ = ["LossModel"]
 
@@ -93,12 +96,12 @@ class LossModel:
                 )
 
     @property
-    def copula(self):
+    def copula(self) -> GaussianCopula | None:
         """The copula on annual counts, or ``None``."""
         return _split_dependence(self.dependence)[0]
 
     @property
-    def shock(self):
+    def shock(self) -> CommonShock | None:
         """The common shock, or ``None``."""
         return _split_dependence(self.dependence)[1]
 
@@ -150,8 +153,11 @@ class LossModel:
         return out
 
     def total_variance(self) -> float:
-        """Var of the total annual loss: exact for independence and common shocks, ``nan``
-        under a copula (whose covariances have no closed form)."""
+        """Var of the total annual loss.
+
+        Exact for independence and common shocks, ``nan`` under a copula (whose covariances
+        have no closed form).
+        """
         if self.copula is not None:
             return math.nan
         total = sum(self.variance().values())
@@ -169,7 +175,7 @@ class LossModel:
         return total
 
 
-def _split_dependence(dep):
+def _split_dependence(dep: Any) -> tuple[GaussianCopula | None, CommonShock | None]:
     """(copula, shock) from a dependence argument."""
     from .dependence import CommonShock, GaussianCopula
 
@@ -190,6 +196,6 @@ def _split_dependence(dep):
     return copula, shock
 
 
-def _mean_of(freq) -> float:
+def _mean_of(freq: Any) -> float:
     m = freq.mean
-    return m() if callable(m) else m
+    return float(m() if callable(m) else m)

@@ -7,13 +7,24 @@ riskmodel`` stays light.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
+
+    from .engine.result import LossSample, SimulationResult
+    from .fit._frequency import FrequencyFit
     from .fit._severity import SeverityFit
+    from .reserving import ReserveResult
 
 __all__ = [
     "allocation_plot",
@@ -21,6 +32,7 @@ __all__ = [
     "density_plot",
     "exceedance_plot",
     "exceedance_points",
+    "frequency_fit_plot",
     "hill_plot",
     "layer_price_plot",
     "mean_excess_plot",
@@ -33,7 +45,7 @@ __all__ = [
 ]
 
 
-def _axes(ax):
+def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -46,12 +58,12 @@ def _label(fit: SeverityFit) -> str:
     return f"{fit.family} (AIC {fit.aic:.1f})"
 
 
-def qq_plot(fit: SeverityFit, ax=None):
-    """Quantile-quantile plot of the losses against the fitted observed model (log axes).
+def qq_plot(fit: SeverityFit, ax: Axes | None = None) -> Axes:
+    r"""Quantile-quantile plot of the losses against the fitted observed model (log axes).
 
     With truncation or caps that differ between losses there is no single fitted quantile
     function; the plot then compares the probability integral transforms on the standard
-    exponential scale (:math:`-\\log(1 - z)`), where the tail is spread out.
+    exponential scale (:math:`-\log(1 - z)`), where the tail is spread out.
     """
     ax = _axes(ax)
     x = np.sort(fit.losses)
@@ -83,7 +95,7 @@ def qq_plot(fit: SeverityFit, ax=None):
     return ax
 
 
-def pp_plot(fit: SeverityFit, ax=None):
+def pp_plot(fit: SeverityFit, ax: Axes | None = None) -> Axes:
     """Probability-probability plot: sorted PIT values against uniform plotting positions."""
     from .fit._gof import pit
 
@@ -101,9 +113,11 @@ def pp_plot(fit: SeverityFit, ax=None):
 
 
 def survival_plot(
-    fits: SeverityFit | Sequence[SeverityFit] | Mapping[str, SeverityFit], losses=None, ax=None
-):
-    """Log-log survival (Zipf) plot: empirical survival of the losses and fitted curves.
+    fits: SeverityFit | Sequence[SeverityFit] | Mapping[str, SeverityFit],
+    losses: ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Log-log survival (Zipf) plot: empirical survival of the losses and fitted curves.
 
     Parameters
     ----------
@@ -117,8 +131,8 @@ def survival_plot(
     Notes
     -----
     The empirical survival at the i-th smallest of n losses is :math:`(n - i + 1)/n`; a
-    straight line of slope :math:`-\\alpha` on these axes is a Pareto tail of index
-    :math:`\\alpha`.
+    straight line of slope :math:`-\alpha` on these axes is a Pareto tail of index
+    :math:`\alpha`.
     """
     if isinstance(fits, Mapping):
         items = [(k, f) for k, f in fits.items() if f is not None]
@@ -150,12 +164,12 @@ def survival_plot(
     return ax
 
 
-def density_plot(fit: SeverityFit, ax=None, bins: int = 30):
+def density_plot(fit: SeverityFit, ax: Axes | None = None, bins: int = 30) -> Axes:
     """Histogram of the losses on log-spaced bins with the fitted observed density (log x)."""
     ax = _axes(ax)
     x = np.asarray(fit.losses, dtype=float)
     edges = np.geomspace(x.min(), x.max() * 1.0001, int(bins) + 1)
-    ax.hist(x, bins=edges, density=True, color="0.8", edgecolor="0.5", label="losses")
+    ax.hist(x, bins=list(edges), density=True, color="0.8", edgecolor="0.5", label="losses")
     try:
         model = fit.observed
     except ValueError:
@@ -173,7 +187,43 @@ def density_plot(fit: SeverityFit, ax=None, bins: int = 30):
     return ax
 
 
-def mean_excess_plot(losses, ax=None, *, omit: int = 3, level: float = 0.95):
+def frequency_fit_plot(fit: FrequencyFit, ax: Axes | None = None, *, level: float = 0.95) -> Axes:
+    """Observed counts per period with the fitted mean and its pointwise confidence band.
+
+    Parameters
+    ----------
+    fit : FrequencyFit
+        A fit of :func:`riskmodel.fit.fit_frequency`.
+    ax : matplotlib Axes, optional
+        Drawn on a new figure's Axes if not given.
+    level : float, default 0.95
+        Level of the band (delta method on the log scale: ``exp(eta +- z se(eta))``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from scipy import stats
+
+    ax = _axes(ax)
+    x = fit.years
+    order = np.argsort(x, kind="stable")
+    eta = fit.design @ np.array(list(fit.params.values()))
+    se = np.sqrt(np.einsum("ij,jk,ik->i", fit.design, fit.cov, fit.design))
+    z = stats.norm.isf((1.0 - level) / 2.0)
+    lo, mid, hi = (fit.exposure * np.exp(eta + s * z * se) for s in (-1.0, 0.0, 1.0))
+    ax.fill_between(x[order], lo[order], hi[order], alpha=0.3, label=f"{level:.0%} band")
+    ax.plot(x[order], mid[order], label=f"fitted mean ({fit.family})")
+    ax.plot(x, fit.counts, "o", color="black", label="observed")
+    ax.set_xlabel("year")
+    ax.set_ylabel("count")
+    ax.legend()
+    return ax
+
+
+def mean_excess_plot(
+    losses: ArrayLike, ax: Axes | None = None, *, omit: int = 3, level: float = 0.95
+) -> Axes:
     """Sample mean-excess function with a pointwise confidence band.
 
     See :func:`riskmodel.fit.mean_excess`.
@@ -195,8 +245,13 @@ def mean_excess_plot(losses, ax=None, *, omit: int = 3, level: float = 0.95):
 
 
 def hill_plot(
-    losses, ax=None, *, param: str = "alpha", k_max: int | None = None, level: float = 0.95
-):
+    losses: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    param: str = "alpha",
+    k_max: int | None = None,
+    level: float = 0.95,
+) -> Axes:
     """Hill estimates of the tail index (``param="alpha"``) or of ``xi`` against ``k``.
 
     See :func:`riskmodel.fit.hill`.
@@ -220,7 +275,14 @@ def hill_plot(
     return ax
 
 
-def stability_plot(losses, thresholds=None, ax=None, *, param: str = "xi", level: float = 0.95):
+def stability_plot(
+    losses: ArrayLike,
+    thresholds: ArrayLike | None = None,
+    ax: Axes | None = None,
+    *,
+    param: str = "xi",
+    level: float = 0.95,
+) -> Axes:
     """GPD parameter stability: ``xi`` (or ``"sigma_star"``) against the threshold.
 
     See :func:`riskmodel.fit.gpd_stability`.
@@ -250,11 +312,11 @@ def stability_plot(losses, thresholds=None, ax=None, *, param: str = "xi", level
     return ax
 
 
-def save_figure(ax, path) -> None:
+def save_figure(ax: Axes, path: str | os.PathLike[str]) -> None:
     """Save the figure holding ``ax`` to ``path`` (format from the suffix) and close it."""
     import matplotlib.pyplot as plt
 
-    fig = ax.figure
+    fig = cast("Figure", ax.figure)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -271,7 +333,7 @@ def _money(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _usd_axis(axis) -> None:
+def _usd_axis(axis: Axis) -> None:
     """Tick labels in USD with k / M / bn / tn suffixes on a (log or linear) axis."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
@@ -280,20 +342,22 @@ def _usd_axis(axis) -> None:
         axis.set_minor_formatter(NullFormatter())
 
 
-def _sample(result, of: str):
+def _sample(result: SimulationResult | ReserveResult, of: str) -> LossSample:
     """The LossSample ``of`` of a SimulationResult or a ReserveResult."""
     sim = getattr(result, "simulation", result)
     return getattr(sim, of)
 
 
-def _has_insurance(result) -> bool:
+def _has_insurance(result: SimulationResult | ReserveResult) -> bool:
     """Whether the simulation ceded anything (else net equals gross)."""
     ceded = _sample(result, "ceded")
     return bool(ceded.mean > 0 or (len(ceded.tail) and ceded.tail[0] > 0))
 
 
-def exceedance_points(result, *, n_points: int = 80, level: float = 0.95):
-    """The annual-loss exceedance curve as a table: quantiles with order-statistic intervals.
+def exceedance_points(
+    result: SimulationResult | ReserveResult, *, n_points: int = 80, level: float = 0.95
+) -> pd.DataFrame:
+    r"""The annual-loss exceedance curve as a table: quantiles with order-statistic intervals.
 
     Parameters
     ----------
@@ -313,7 +377,7 @@ def exceedance_points(result, *, n_points: int = 80, level: float = 0.95):
 
     Notes
     -----
-    The curve is :math:`x(e) = \\hat F^{-1}(1 - e)`, so that :math:`P(S > x(e)) \\approx e`;
+    The curve is :math:`x(e) = \hat F^{-1}(1 - e)`, so that :math:`P(S > x(e)) \approx e`;
     the band is the order-statistic interval of each quantile
     (:meth:`riskmodel.engine.result.LossSample.quantile_ci`), i.e. a horizontal band.
     """
@@ -340,7 +404,14 @@ def exceedance_points(result, *, n_points: int = 80, level: float = 0.95):
     return out
 
 
-def exceedance_plot(result, ax=None, *, table=None, level: float = 0.95, reserve=None):
+def exceedance_plot(
+    result: SimulationResult | ReserveResult,
+    ax: Axes | None = None,
+    *,
+    table: pd.DataFrame | None = None,
+    level: float = 0.95,
+    reserve: ReserveResult | None = None,
+) -> Axes:
     """Exceedance curve of the annual loss, gross and net, with a confidence band (log-log).
 
     Parameters
@@ -362,7 +433,7 @@ def exceedance_plot(result, ax=None, *, table=None, level: float = 0.95, reserve
     """
     ax = _axes(ax)
     if reserve is None and hasattr(result, "simulation"):
-        reserve = result
+        reserve = cast("ReserveResult", result)
     if table is None:
         table = exceedance_points(result, level=level)
     level = table.attrs.get("level", level)
@@ -402,7 +473,7 @@ def exceedance_plot(result, ax=None, *, table=None, level: float = 0.95, reserve
         p = 1.0 - reserve.coverage
         name = "VaR" if reserve.measure == "var" else "TVaR"
         ax.axhline(p, color="0.4", ls=":", lw=1, label=f"1 - coverage = {p:.4g}")
-        marks = [("gross reserve", reserve.gross, "C0")]
+        marks = [("gross reserve", reserve.gross_reserve, "C0")]
         if "net" in views:
             marks.append(("net reserve", reserve.reserve, "C1"))
         for what, x, color in marks:
@@ -425,12 +496,14 @@ def exceedance_plot(result, ax=None, *, table=None, level: float = 0.95, reserve
     return ax
 
 
-def _reciprocal(x):
+def _reciprocal(x: ArrayLike) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return 1.0 / np.asarray(x, dtype=float)
 
 
-def coverage_curve_plot(curve, ax=None, *, coverage: float | None = None):
+def coverage_curve_plot(
+    curve: pd.DataFrame, ax: Axes | None = None, *, coverage: float | None = None
+) -> Axes:
     """The reserve against the coverage level: VaR and TVaR, gross and net (log scales).
 
     Parameters
@@ -501,17 +574,22 @@ def coverage_curve_plot(curve, ax=None, *, coverage: float | None = None):
     return ax
 
 
-def _identity(x):
+def _identity(x: ArrayLike) -> ArrayLike:
     return x
 
 
-def _null_locator():
+def _null_locator() -> NullLocator:
     from matplotlib.ticker import NullLocator
 
     return NullLocator()
 
 
-def allocation_plot(allocation, ax=None, *, title: str | None = None):
+def allocation_plot(
+    allocation: Mapping[str, float] | pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+) -> Axes:
     """Horizontal bars of the reserve allocated to categories (Euler contributions).
 
     Parameters
@@ -576,7 +654,13 @@ _PRINCIPLES = {
 }
 
 
-def layer_price_plot(tower, ax=None, *, principles=None, paid=None):
+def layer_price_plot(
+    tower: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    principles: Sequence[str] | None = None,
+    paid: Sequence[float] | None = None,
+) -> Axes:
     """Grouped bars: expected annual layer loss and premium under each principle, per layer.
 
     Parameters
@@ -617,10 +701,10 @@ def layer_price_plot(tower, ax=None, *, principles=None, paid=None):
             color="0.55" if j == 0 else f"C{j - 1}",
         )
     if paid is not None:
-        paid = np.asarray(paid, dtype=float)
-        ok = paid > 0
+        paid_usd = np.asarray(paid, dtype=float)
+        ok = paid_usd > 0
         ax.hlines(
-            paid[ok],
+            paid_usd[ok],
             pos[ok] - 0.45,
             pos[ok] + 0.45,
             colors="k",
@@ -642,7 +726,7 @@ def layer_price_plot(tower, ax=None, *, principles=None, paid=None):
     return ax
 
 
-def standard_formula_plot(table, ax=None):
+def standard_formula_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Horizontal bars: the model reserve beside what each standard formula requires (USD).
 
     Parameters
@@ -675,7 +759,7 @@ def standard_formula_plot(table, ax=None):
         if good:
             ax.text(
                 v * (1.05 if log else 1.0) + (0 if log else 0.01 * right),
-                y,
+                float(y),
                 f" USD {_money(v)}",
                 va="center",
                 fontsize="small",
@@ -683,7 +767,12 @@ def standard_formula_plot(table, ax=None):
         else:
             left = vals.min() if (log and vals.size) else 0.0
             ax.text(
-                left, y, f"  not computed: {note}", va="center", fontsize="small", color="0.35"
+                left,
+                float(y),
+                f"  not computed: {note}",
+                va="center",
+                fontsize="small",
+                color="0.35",
             )
     ax.set_xlim(right=right * (4 if log else 1.3))
     ax.set_yticks(pos)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipy import stats
 
@@ -16,7 +17,14 @@ from .engine.simulation import DEFAULT_BLOCK_SIZE, Simulation
 from .insurance import InsuranceProgram
 from .model import LossModel
 
-__all__ = ["CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["CURVE_LEVELS", "CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+
+#: default coverage levels of :func:`coverage_curve` (those the simulation retained)
+CURVE_LEVELS = (0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997)
 
 
 @dataclass(frozen=True)
@@ -67,16 +75,18 @@ class ReserveResult:
     measure : {"var", "tvar"}
         Risk measure: the ``coverage``-quantile of the annual loss (VaR), or its TVaR.
     reserve : float
-        The reserve, net of insurance (equal to ``gross`` without a programme).
+        The reserve, net of insurance (equal to ``gross_reserve`` without a programme).
     ci : tuple of float
         Confidence interval of ``reserve`` at ``level``.
-    gross, gross_ci : float, tuple
-        The reserve before insurance and its interval.
+    gross_reserve, gross_reserve_ci : float, tuple
+        The reserve before insurance and its interval (``SimulationResult.gross`` is the
+        simulated gross loss; this is its risk measure).
     recovery : float
         Reduction of the risk measure by the insurance programme (gross minus the measure of
         the net loss).
     credit : float
-        The part of ``recovery`` allowed under the ``credit_rules``; ``reserve = gross - credit``.
+        The part of ``recovery`` allowed under the ``credit_rules``;
+        ``reserve = gross_reserve - credit``.
     allocation : dict
         Euler contributions of each category to the net reserve; they add up to ``reserve``.
     n_sims : int
@@ -92,8 +102,8 @@ class ReserveResult:
     measure: str
     reserve: float
     ci: tuple[float, float]
-    gross: float
-    gross_ci: tuple[float, float]
+    gross_reserve: float
+    gross_reserve_ci: tuple[float, float]
     recovery: float
     credit: float
     allocation: dict[str, float]
@@ -113,8 +123,8 @@ class ReserveResult:
         name = "VaR" if self.measure == "var" else "TVaR"
         lines = [
             f"Reserve at {100 * self.coverage:g}% coverage ({name} of annual loss)",
-            f"  gross  {self.gross:>20,.0f}   {pct} CI [{self.gross_ci[0]:,.0f}, "
-            f"{self.gross_ci[1]:,.0f}]",
+            f"  gross  {self.gross_reserve:>20,.0f}   {pct} CI "
+            f"[{self.gross_reserve_ci[0]:,.0f}, {self.gross_reserve_ci[1]:,.0f}]",
         ]
         if self.recovery:
             lines.append(f"  insurance recovery at this level {self.recovery:>14,.0f}")
@@ -128,7 +138,7 @@ class ReserveResult:
         )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Exceedance curve of the annual loss, gross and net, with the reserve marked.
 
         Returns the matplotlib Axes; see :func:`riskmodel.plots.exceedance_plot`.
@@ -144,8 +154,8 @@ class ReserveResult:
             "measure": self.measure,
             "reserve": self.reserve,
             "ci": list(self.ci),
-            "gross": self.gross,
-            "gross_ci": list(self.gross_ci),
+            "gross_reserve": self.gross_reserve,
+            "gross_reserve_ci": list(self.gross_reserve_ci),
             "recovery": self.recovery,
             "credit": self.credit,
             "allocation": dict(self.allocation),
@@ -155,7 +165,9 @@ class ReserveResult:
         }
 
 
-def _measure(sim: SimulationResult, of: str, coverage: float, measure: str, level: float):
+def _measure(
+    sim: SimulationResult, of: str, coverage: float, measure: str, level: float
+) -> tuple[float, tuple[float, float]]:
     view = getattr(sim, of)
     if measure == "var":
         return view.quantile(coverage), view.quantile_ci(coverage, level)
@@ -176,7 +188,8 @@ def reserve(
     max_sims: int = 64_000_000,
     credit_rules: CreditRules | None = None,
     level: float = 0.95,
-    **simulate_kw,
+    min_level: float | None = None,
+    **simulate_kw: Any,
 ) -> ReserveResult:
     """Reserve that covers a year's losses with probability ``coverage``, net of insurance.
 
@@ -205,6 +218,10 @@ def reserve(
     level : float
         Confidence level of the interval: order statistics for VaR, the asymptotic normal
         interval of the estimator for TVaR.
+    min_level : float, optional
+        Smallest coverage level the result's simulation keeps the tail for (at most
+        ``coverage``; default ``coverage``): lower it to draw a :func:`coverage_curve` from
+        the same simulated years, e.g. ``min_level=0.9``.
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
         ``parameter_uncertainty``, ``backend``, ``client``); with ``backend="dask"`` every
@@ -245,6 +262,10 @@ def reserve(
         )
     if rel_tol is not None and not rel_tol > 0:
         raise ValueError(f"rel_tol: must be positive, got {rel_tol}")
+    if min_level is None:
+        min_level = coverage
+    elif not 0 < min_level <= coverage:
+        raise ValueError(f"min_level: must lie in (0, coverage={coverage:g}], got {min_level}")
     rules = credit_rules if credit_rules is not None else CreditRules()
     block = check_count(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE), "block_size")
     if rel_tol is None:
@@ -258,7 +279,7 @@ def reserve(
         model,
         rng=rng,
         program=program,
-        min_level=coverage,
+        min_level=min_level,
         max_sims=cap,
         block_size=block,
         **simulate_kw,
@@ -285,8 +306,8 @@ def reserve(
         measure=measure,
         reserve=net,
         ci=ci,
-        gross=gross,
-        gross_ci=gross_ci,
+        gross_reserve=gross,
+        gross_reserve_ci=gross_ci,
         recovery=recovery,
         credit=credit,
         allocation=_allocation(sim, coverage, measure, net),
@@ -297,23 +318,32 @@ def reserve(
     )
 
 
-def _allocation(sim: SimulationResult, coverage: float, measure: str, total: float):
+def _allocation(
+    sim: SimulationResult, coverage: float, measure: str, total: float
+) -> dict[str, float]:
     """Euler contributions of the net loss, scaled to add up to the reserve."""
     parts = sim.net.contributions(coverage, measure)
     s = sum(parts.values())
     return {k: v * total / s for k, v in parts.items()} if s > 0 else parts
 
 
-def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, level=0.95):
+def coverage_curve(
+    result: SimulationResult | ReserveResult,
+    levels: Sequence[float] | None = None,
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """The reserve (VaR and TVaR, gross and net) as a function of the coverage level.
 
     Parameters
     ----------
     result : SimulationResult or ReserveResult
-        A simulation that retained levels down to the smallest of ``levels``
-        (``simulate(..., min_level=0.9)``).
+        A simulation, or a reserve and the simulation behind it.
     levels : array_like, optional
-        Coverage levels; default from 90% to 99.97%.
+        Coverage levels. Each must lie at or above the level down to which the simulation
+        kept its tail (``simulate(..., min_level=...)``, ``reserve(..., min_level=...)``) and
+        leave at least 10 simulated years beyond it. Default: those of
+        :data:`CURVE_LEVELS` (90% to 99.97%) that do, with a reserve's own coverage.
     level : float
         Confidence level of the VaR interval.
 
@@ -321,18 +351,41 @@ def coverage_curve(result: SimulationResult | ReserveResult, levels=None, *, lev
     -------
     pandas.DataFrame
         One row per coverage level.
+
+    Examples
+    --------
+    >>> from riskmodel.frequency import Poisson
+    >>> from riskmodel.severity import LogNormal
+    >>> m = LossModel({"hack": (Poisson(3.0), LogNormal(15.0, 2.0))})
+    >>> curve = coverage_curve(reserve(m, 0.99, rng=1, n_sims=100_000))
+    >>> [float(p) for p in curve["coverage"]]
+    [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997]
     """
     import numpy as np
     import pandas as pd
 
     sim = result.simulation if isinstance(result, ReserveResult) else result
+    floor = float(sim.provenance.get("min_level", sim.gross.min_level))
     if levels is None:
-        levels = [0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997]
+        candidates = set(CURVE_LEVELS)
+        if isinstance(result, ReserveResult):
+            candidates.add(result.coverage)
+        levels = [p for p in sorted(candidates) if p >= floor and sim.n_sims * (1 - p) >= 10]
+        if not levels:
+            raise ValueError(
+                f"no default coverage level lies at or above the simulation's min_level "
+                f"{floor:g} with 10 of its {sim.n_sims:,} years beyond it; give levels"
+            )
     rows = []
     for p in np.asarray(levels, dtype=float):
         if sim.n_sims * (1 - p) < 10:
             raise ValueError(
                 f"levels: {p:g} leaves fewer than 10 of {sim.n_sims:,} simulated years beyond it"
+            )
+        if p < floor:
+            raise ValueError(
+                f"levels: {p:g} lies below the level {floor:g} down to which the simulation "
+                f"kept its tail; simulate (or reserve) with min_level={p:g}"
             )
         lo, hi = sim.quantile_ci(p, level)
         rows.append(

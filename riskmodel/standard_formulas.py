@@ -369,7 +369,7 @@ def _model_rows(model_reserve: Any) -> list[tuple[str, float, str]]:
             name = "VaR" if value.measure == "var" else "TVaR"
             what = f"{name} {100 * value.coverage:g}% of annual loss, n_sims {value.n_sims:,}"
             prefix = f"model {label}" if label else "model"
-            out = [(f"{prefix}: gross", float(value.gross), what)]
+            out = [(f"{prefix}: gross", float(value.gross_reserve), what)]
             out.append((f"{prefix}: net of insurance", float(value.reserve), what))
             return out
         amount = _finite(value, f"model_reserve[{label!r}]" if label else "model_reserve")
@@ -440,7 +440,7 @@ def compare_standard_formulas(
         return amount_cur * fx / eur_fx if eur_fx else math.nan
 
     def from_eur(amount_eur: float) -> float:
-        return amount_eur * eur_fx / fx
+        return amount_eur * eur_fx / fx if eur_fx else math.nan
 
     rows: list[dict[str, Any]] = []
 

@@ -26,7 +26,7 @@ PARAMETER_CHUNK = 1024
 
 @dataclass(frozen=True)
 class FittedCategory:
-    """A category calibrated from data: a severity fit and a Poisson rate with its error.
+    r"""A category calibrated from data: a severity fit and a Poisson rate with its error.
 
     Parameters
     ----------
@@ -43,9 +43,9 @@ class FittedCategory:
 
     Notes
     -----
-    Asymptotic normality on the transformed scale: :math:`\\tilde\\theta \\sim
-    N(\\hat\\theta, \\hat\\Sigma_\\theta)` for the severity and :math:`\\log\\tilde\\lambda
-    \\sim N(\\log\\hat\\lambda, se^2)` for the rate, independently.
+    Asymptotic normality on the transformed scale: :math:`\tilde\theta \sim
+    N(\hat\theta, \hat\Sigma_\theta)` for the severity and :math:`\log\tilde\lambda
+    \sim N(\log\hat\lambda, se^2)` for the rate, independently.
 
     Examples
     --------

@@ -55,7 +55,7 @@ def test_same_seed_same_numbers_whatever_the_thread_count():
     assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
     a, b = json.loads(one.stdout)["reserve"], json.loads(two.stdout)["reserve"]
     assert a["provenance"]["n_threads"] == 1 and b["provenance"]["n_threads"] == 2
-    for key in ("reserve", "ci", "gross", "allocation"):
+    for key in ("reserve", "ci", "gross_reserve", "allocation"):
         assert a[key] == b[key]
 
 
@@ -99,7 +99,7 @@ def test_reserve_for_an_exchange_profile(tmp_path):
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     res = doc["reserve"]
-    assert res["credit"] > 0 and res["reserve"] < res["gross"]
+    assert res["credit"] > 0 and res["reserve"] < res["gross_reserve"]
     assert {"rates", "assumptions", "standard_formulas", "profile"} <= set(doc)
     bad = tmp_path / "p.toml"
     bad.write_text('name = "x"\ntrading_volume = -5\n')

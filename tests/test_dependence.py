@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from riskmodel.dependence import CommonShock, GaussianCopula, StudentTCopula, fit_count_copula
+from riskmodel.dependence import CommonShock, GaussianCopula, StudentTCopula
 from riskmodel.engine import simulate
+from riskmodel.fit import fit_count_copula
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal

@@ -9,7 +9,8 @@ import pytest
 import statsmodels.api as sm
 
 from riskmodel._errors import RiskModelWarning
-from riskmodel.exposure import fit_volume_elasticity, scale_frequency, scale_rate
+from riskmodel.exposure import scale_frequency, scale_rate
+from riskmodel.fit import fit_volume_elasticity
 from riskmodel.frequency import NegativeBinomial, Poisson
 
 

@@ -319,7 +319,7 @@ def _check_04(key: dict) -> None:
         r = reserve(model, p, program=program, rng=key["seed"], n_sims=key["n_sims"])
         results[f"{p:g}"] = r
         got = key["reserve"][f"{p:g}"]
-        assert got["gross_usd"] == pytest.approx(r.gross, rel=1e-9)
+        assert got["gross_usd"] == pytest.approx(r.gross_reserve, rel=1e-9)
         assert got["net_usd"] == pytest.approx(r.reserve, rel=1e-9)
         assert got["net_ci_usd"] == pytest.approx(list(r.ci), rel=1e-9)
         assert got["credit_usd"] == pytest.approx(r.credit, rel=1e-9)

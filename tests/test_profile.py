@@ -116,8 +116,8 @@ def test_reserve_runs_on_the_example(profile, cal):
     model, program, _ = profile.build_model(cal)
     gross = reserve(model, 0.995, rng=2026, n_sims=20_000)
     net = reserve(model, 0.995, rng=2026, n_sims=20_000, program=program)
-    assert net.gross == gross.reserve  # same seed, same gross losses
-    assert 0 < net.reserve <= net.gross and net.recovery >= 0
+    assert net.gross_reserve == gross.reserve  # same seed, same gross losses
+    assert 0 < net.reserve <= net.gross_reserve and net.recovery >= 0
     assert gross.reserve <= 1.5e11 * 0.006606 * 3  # at most a few losses, each <= assets
     pu = reserve(model, 0.995, rng=2026, n_sims=20_000, parameter_uncertainty=True)
     assert np.isfinite(pu.reserve)

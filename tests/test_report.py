@@ -1,5 +1,6 @@
 """The reserve report: folder contents, PDF pages, reproducible JSON, CSVs, atomic writes, CLI."""
 
+import inspect
 import json
 import math
 import os
@@ -56,10 +57,34 @@ def siblings(path):
     return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}."))
 
 
+#: (pricing?, years) of every simulation run while the module's profile report was written
+SIMULATIONS = []
+
+
 @pytest.fixture(scope="module")
 def profile_report(tmp_path_factory):
+    from riskmodel.engine.simulation import Simulation
+
     out = tmp_path_factory.mktemp("rep") / "example"
-    return write_report(out, profile="example", **SMALL)
+    extend = Simulation.extend
+
+    def recording_extend(self, n_total):
+        pricing = any(os.sep + "pricing" + os.sep in f.filename for f in inspect.stack())
+        SIMULATIONS.append((pricing, n_total - self.n_sims))
+        return extend(self, n_total)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Simulation, "extend", recording_extend)
+        return write_report(out, profile="example", **SMALL)
+
+
+def test_the_report_simulates_the_reserve_years_once(profile_report):
+    # the reserve, its curve and the exceedance curve come from one run of n_sims years;
+    # every other simulation is a layer's pricing
+    res = profile_report
+    assert res.simulation is res.reserve.simulation
+    assert [n for pricing, n in SIMULATIONS if not pricing] == [SMALL["n_sims"]]
+    assert sum(pricing for pricing, _ in SIMULATIONS) >= 1  # the recording saw pricing too
 
 
 def test_folder_holds_pdf_json_and_tables(profile_report):
@@ -81,7 +106,7 @@ def test_json_holds_the_numbers_of_the_result(profile_report):
     assert doc == res.document
     h = doc["headline"]
     r = res.reserve
-    assert h["net_reserve"] == r.reserve and h["gross_reserve"] == r.gross
+    assert h["net_reserve"] == r.reserve and h["gross_reserve"] == r.gross_reserve
     assert h["net_ci"] == list(r.ci) and h["credit"] == r.credit
     assert h["gross_reserve"] - h["credit"] == pytest.approx(h["net_reserve"], rel=1e-12)
     assert doc["inputs"]["seed"] == 11 and doc["provenance"]["n_sims"] == 20_000
@@ -94,9 +119,10 @@ def test_json_holds_the_numbers_of_the_result(profile_report):
     assert set(doc["run"]["elapsed_s"]) >= {"reserve_s", "pdf_s", "total_s"}
     # Euler allocation adds up to the net reserve
     assert sum(a["net"] for a in doc["allocation"]) == pytest.approx(r.reserve, rel=1e-9)
-    # the curve simulation draws the same years as the reserve (same seed, n_sims, blocks)
+    # the curve comes from the reserve's own simulation
     row = next(c for c in doc["reserve_curve"] if c["coverage"] == 0.995)
-    assert row["gross_var"] == r.gross and row["net_var"] == r.simulation.net.quantile(0.995)
+    assert row["gross_var"] == r.gross_reserve
+    assert row["net_var"] == r.simulation.net.quantile(0.995)
     # every standard formula of the example profile is computed
     sf = {row["requirement"]: row["usd"] for row in doc["standard_formulas"]}
     assert len(sf) == 5 and all(isinstance(v, float) and v > 0 for v in sf.values())

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -18,7 +19,7 @@ def test_reserve_of_a_case_with_known_quantile():
     m = LossModel({"x": (Poisson(6.0), LogNormal(10.0, 0.1).capped(1.0))})
     r = reserve(m, 0.995, rng=1, n_sims=200_000)
     want = stats.poisson.ppf(0.995, 6.0)
-    assert r.reserve == want == r.gross
+    assert r.reserve == want == r.gross_reserve
     assert r.ci[0] <= want <= r.ci[1]
     assert r.recovery == 0
 
@@ -45,21 +46,77 @@ def test_insurance_credit_and_net_reserve():
     lay = Layer(attachment=5.0, limit=20.0, reinstatements=math.inf)
     r = reserve(m, 0.99, rng=7, n_sims=200_000, program=InsuranceProgram([lay]))
     assert r.recovery > 0
-    assert r.reserve == pytest.approx(r.gross - r.recovery)
+    assert r.reserve == pytest.approx(r.gross_reserve - r.recovery)
     assert r.ci[0] <= r.reserve <= r.ci[1]
-    assert r.reserve < r.gross
+    assert r.reserve < r.gross_reserve
 
 
 @pytest.mark.parametrize("measure", ["var", "tvar"])
-def test_allocation_adds_up_to_the_reserve(measure):
+def test_allocation_matches_a_known_euler_allocation(measure):
+    # Two categories with the same severity and Poisson rates la, lb: their losses are one
+    # compound Poisson stream thinned at random, so given the total S each loss is category
+    # a's with probability la / (la + lb) whatever its size, and E[S_a | S] = S la/(la + lb)
+    # exactly. The Euler contribution of a to VaR (E[S_a | S = VaR]) and to TVaR
+    # (E[S_a | S >= VaR]) is therefore that share of the reserve. The estimate is a ratio of
+    # sums over the tail years the allocation uses; its standard error comes from those rows.
+    la, lb = 2.0, 0.5
     sev = LogNormal(1.0, 1.2)
-    m = LossModel({"a": (Poisson(2.0), sev), "b": (Poisson(0.5), LogNormal(2.0, 1.5))})
-    r = reserve(m, 0.99, rng=2, n_sims=200_000, measure=measure)
-    assert sum(r.allocation.values()) == pytest.approx(r.reserve, rel=1e-12)
+    m = LossModel({"a": (Poisson(la), sev), "b": (Poisson(lb), sev)})
+    r = reserve(m, 0.99, rng=2, n_sims=400_000, measure=measure)
+    net = r.simulation.net
+    n = net.n
+    if measure == "tvar":
+        rows = net.tail_parts[: math.floor(n * 0.01 + 1e-9)]
+    else:
+        idx = n - math.ceil(n * 0.99 - 1e-9)
+        h = int(math.sqrt(n * 0.01))
+        rows = net.tail_parts[max(idx - h, 0) : idx + h + 1]
+    a, tot = rows[:, 0], rows.sum(axis=1)
+    share = a.sum() / tot.sum()
+    se = math.sqrt(np.sum((a - share * tot) ** 2)) / tot.sum()  # delta method, ratio of sums
+    assert r.allocation["a"] / r.reserve == pytest.approx(share, rel=1e-12)
+    assert abs(share - la / (la + lb)) < 5 * se
+    assert se < 0.05  # the test has power: a 10% error in the share would fail it
     assert all(v >= 0 for v in r.allocation.values())
     if measure == "tvar":
         assert r.ci[0] < r.reserve < r.ci[1]
-        assert r.reserve >= reserve(m, 0.99, rng=2, n_sims=200_000).reserve
+        assert r.reserve >= reserve(m, 0.99, rng=2, n_sims=400_000).reserve
+
+
+def test_allocation_of_independent_categories_against_their_own_simulation():
+    # a category that never reaches the tail gets its mean in the TVaR allocation: a tiny
+    # category b beside a heavy one a. E[S_b | S >= v] = E[S_b] (1 + O(P(S_b moves S)))
+    # when S_b is independent of S_a and far smaller; compare with b simulated on its own.
+    from riskmodel.engine import simulate
+
+    a = (Poisson(1.0), LogNormal(10.0, 2.0))
+    b = (Poisson(3.0), LogNormal(0.0, 0.5))
+    r = reserve(LossModel({"a": a, "b": b}), 0.99, rng=4, n_sims=400_000, measure="tvar")
+    own = simulate(LossModel({"b": b}), 400_000, rng=9)
+    rows = r.simulation.net.tail_parts[:4_000]
+    se = math.sqrt(rows[:, 1].var(ddof=1) / len(rows) + own.gross.var / own.n_sims)
+    assert abs(r.allocation["b"] - own.gross.mean) < 5 * se
+    assert r.allocation["a"] > 1_000 * r.allocation["b"]
+
+
+def test_coverage_curve_of_a_reserve_with_defaults():
+    from riskmodel.engine import simulate
+    from riskmodel.reserving import coverage_curve
+
+    m = LossModel({"a": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    r = reserve(m, 0.995, rng=3, n_sims=100_000)
+    curve = coverage_curve(r)  # the simulation kept its tail from 99.5% only
+    assert list(curve["coverage"]) == [0.995, 0.998, 0.999, 0.9995, 0.9997]
+    with pytest.raises(ValueError, match=r"below the level 0\.995.*min_level=0\.9"):
+        coverage_curve(r, [0.9])
+    # reserve(min_level=0.9): the whole default curve, equal to a simulation's of those years
+    wide = reserve(m, 0.995, rng=3, n_sims=100_000, min_level=0.9)
+    assert wide.reserve == r.reserve
+    sim = simulate(m, 100_000, rng=3, min_level=0.9)
+    pd.testing.assert_frame_equal(coverage_curve(wide), coverage_curve(sim))
+    assert coverage_curve(wide)["coverage"].iloc[0] == 0.9
+    with pytest.raises(ValueError, match="min_level"):
+        reserve(m, 0.995, rng=3, n_sims=100_000, min_level=0.999)
 
 
 def test_reserve_reproduces_from_seed_and_records_provenance():
@@ -120,12 +177,12 @@ def test_credit_rules_cap_and_haircut():
     m = LossModel({"a": (Poisson(3.0), sev)})
     prog = InsuranceProgram([Layer(attachment=0.0, limit=1e9, reinstatements=math.inf)])
     full = reserve(m, 0.99, rng=7, n_sims=100_000, program=prog)
-    assert full.reserve == 0.0 and full.credit == full.recovery == full.gross
+    assert full.reserve == 0.0 and full.credit == full.recovery == full.gross_reserve
     capped = reserve(
         m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(max_share=0.4)
     )
-    assert capped.credit == pytest.approx(0.4 * capped.gross)
-    assert capped.reserve == pytest.approx(0.6 * capped.gross)
+    assert capped.credit == pytest.approx(0.4 * capped.gross_reserve)
+    assert capped.reserve == pytest.approx(0.6 * capped.gross_reserve)
     assert capped.ci[0] < capped.reserve < capped.ci[1]
     cut = reserve(
         m, 0.99, rng=7, n_sims=100_000, program=prog, credit_rules=CreditRules(haircut=0.25)

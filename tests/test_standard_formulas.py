@@ -164,7 +164,7 @@ def test_compare_with_a_reserve_result_and_missing_inputs():
     m = LossModel({"hack": (Poisson(0.5), LogNormal(15.0, 2.0))})
     res = reserve(m, 0.99, rng=1, n_sims=20_000)
     tab = compare_standard_formulas(p, res)
-    assert tab.loc["model: gross", "usd"] == pytest.approx(res.gross)
+    assert tab.loc["model: gross", "usd"] == pytest.approx(res.gross_reserve)
     assert tab.loc["model: net of insurance", "usd"] == pytest.approx(res.reserve)
     assert tab["eur"].isna().all()  # no EUR rate
     assert math.isnan(tab.loc["MiCA Art. 67 own funds", "amount"])

@@ -174,12 +174,10 @@ class ABZero:
         return float(out) if out.ndim == 0 else out
 
 
-def _attr(obj, *names):
-    for name in names:
-        if hasattr(obj, name):
-            value = getattr(obj, name)
-            return float(value() if callable(value) else value)
-    raise TypeError(f"frequency: {obj!r} has none of the attributes {names}")
+def _attr(obj, name: str) -> float:
+    """``obj.name`` as a float (called first if it is a method)."""
+    value = getattr(obj, name)
+    return float(value() if callable(value) else value)
 
 
 def as_ab0(frequency) -> ABZero:
@@ -190,10 +188,9 @@ def as_ab0(frequency) -> ABZero:
     frequency : ABZero, float, or a frequency object
         A plain number is a Poisson rate. An object with a ``panjer_ab()`` method (every
         :mod:`riskmodel.frequency` distribution) gives its (a, b) directly. Other objects are
-        recognised by class name (``Poisson``,
-        ``NegativeBinomial``, ``Binomial``, ``Geometric``) or, failing that, by attributes:
-        ``rate`` (Poisson); ``mean`` and ``shape`` (negative binomial, variance
-        ``mean + mean**2/shape``); ``n`` and ``p`` (binomial). ``mean`` may be a method.
+        recognised by their attributes: ``rate`` (Poisson); ``mean`` and ``shape`` (negative
+        binomial, variance ``mean + mean**2/shape``); ``n`` and ``p`` (binomial). ``mean``
+        may be a method.
 
     Returns
     -------
@@ -212,15 +209,12 @@ def as_ab0(frequency) -> ABZero:
     if hasattr(frequency, "panjer_ab"):  # riskmodel.frequency objects say it themselves
         a, b = frequency.panjer_ab()
         return ABZero(a, b)
-    name = type(frequency).__name__
-    if name == "Poisson" or (hasattr(frequency, "rate") and not hasattr(frequency, "shape")):
-        return ABZero.poisson(_attr(frequency, "rate", "lam", "mu"))
-    if name == "NegativeBinomial" or (hasattr(frequency, "mean") and hasattr(frequency, "shape")):
+    if hasattr(frequency, "rate") and not hasattr(frequency, "shape"):
+        return ABZero.poisson(_attr(frequency, "rate"))
+    if hasattr(frequency, "mean") and hasattr(frequency, "shape"):
         return ABZero.negative_binomial(_attr(frequency, "mean"), _attr(frequency, "shape"))
-    if name == "Geometric":
-        return ABZero.negative_binomial(_attr(frequency, "mean"), 1.0)
-    if name == "Binomial" or (hasattr(frequency, "n") and hasattr(frequency, "p")):
-        return ABZero.binomial(int(_attr(frequency, "n", "trials")), _attr(frequency, "p", "prob"))
+    if hasattr(frequency, "n") and hasattr(frequency, "p"):
+        return ABZero.binomial(int(_attr(frequency, "n")), _attr(frequency, "p"))
     raise TypeError(
         "frequency: expected a Poisson rate, riskmodel.frequency.Poisson / NegativeBinomial, "
         f"a binomial, or riskmodel.analytic.ABZero; got {frequency!r}"

@@ -45,7 +45,7 @@ class BookReport:
         )
 
 
-def _pdf(result, doc, rp, pol) -> bytes:
+def _pdf(result: Any, doc: Any, rp: Any, pol: Any) -> bytes:
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
@@ -100,8 +100,8 @@ def _pdf(result, doc, rp, pol) -> bytes:
 
 
 def write_book_report(
-    out_dir,
-    book,
+    out_dir: str | Path,
+    book: Any,
     *,
     n_sims: int = 100_000,
     seed: int = 2026,
@@ -111,7 +111,7 @@ def write_book_report(
     tables: bool = True,
     overwrite: bool = False,
     backend: str = "numba",
-    client=None,
+    client: Any = None,
 ) -> BookReport:
     """Simulate ``book`` and write its report folder.
 

@@ -28,6 +28,10 @@ imported only when these files are written.
 from __future__ import annotations
 
 import importlib.util
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TABLES", "has_parquet", "table_frames", "write_tables"]
 
@@ -40,12 +44,12 @@ def has_parquet() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
-def table_frames(result) -> dict[str, object]:
+def table_frames(result: Any) -> dict[str, pd.DataFrame]:
     """The year and event loss tables of ``result`` as DataFrames, by file stem."""
     return {stem: getattr(result, method)() for stem, method in TABLES.items()}
 
 
-def write_tables(result, folder, parquet: bool | None = None) -> list[str]:
+def write_tables(result: Any, folder: Any, parquet: bool | None = None) -> list[str]:
     """Write the year and event loss tables of ``result`` into ``folder``.
 
     Parameters

@@ -114,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Reserve ({name}) for {whose} at {100 * res.coverage:g}% coverage")
     pct = f"{100 * res.level:g}% CI"
     if program is not None:
-        print(f"  gross            USD {res.gross:>18,.0f}   {pct} {_ci(res.gross_ci)}")
+        gross, gross_ci = res.gross_reserve, _ci(res.gross_reserve_ci)
+        print(f"  gross            USD {gross:>18,.0f}   {pct} {gross_ci}")
         print(f"  insurance credit USD {res.credit:>18,.0f}")
     print(f"  reserve          USD {res.reserve:>18,.0f}   {pct} {_ci(res.ci)}")
     if profile is not None and profile.currency != "USD":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -59,6 +60,9 @@ def block_sizes(start: int, stop: int, size: int) -> list[int]:
     return [min(size, stop - b) for b in range(start, stop, size)]
 
 
+_M = TypeVar("_M", bound="Moments")
+
+
 @dataclass(frozen=True, eq=False)
 class Moments:
     """Count, means and sums of squared deviations of some columns over a set of years.
@@ -77,7 +81,7 @@ class Moments:
     mean: np.ndarray
     m2: np.ndarray
 
-    def merge(self, other: Moments) -> Moments:
+    def merge(self: _M, other: Moments) -> _M:
         """The moments of both sets of years (Chan, Golub & LeVeque's pairwise update)."""
         n = self.n + other.n
         delta = other.mean - self.mean
@@ -94,7 +98,7 @@ class Moments:
         return self.m2 / max(self.n - 1, 1)
 
     @staticmethod
-    def pooled(parts: list[Moments]) -> Moments:
+    def pooled(parts: list[_M]) -> _M:
         """The moments of consecutive sets of years, merged in their order."""
         out = parts[0]
         for part in parts[1:]:

@@ -75,6 +75,8 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
     if code == LOMAX:
         return par[1] * math.expm1(-math.log(q) / par[0])
     if code == BURR:
+        if q >= 1.0:  # the lower end (log(0) would raise in the interpreted twin)
+            return 0.0
         return par[2] * math.exp(math.log(math.expm1(-math.log(q) / par[1])) / par[0])
     if code == WEIBULL:
         return par[1] * math.exp(math.log(-math.log(q)) / par[0]) if q < 1.0 else 0.0
@@ -299,7 +301,8 @@ def simulate_block(
     state, sev_code, sev_par, occ_par, occ_cover, gross, occ
         As for :func:`compound_block`.
     freq_kind : int64[k]
-        Frequency family per category (``POISSON`` or ``NEGBIN``).
+        Frequency family per category (``POISSON`` or ``NEGBIN``; a negative kind is drawn
+        from its table only, and without a table its ``counts[:, c]`` are left as given).
     freq_par : float64[k, 2]
     count_cdf, count_guide, count_size : float64[k, T], int64[k, T], int64[k]
         Inversion tables of the counts (:func:`riskmodel.engine._specs.count_tables`);
@@ -314,7 +317,7 @@ def simulate_block(
         Poisson rate of common shocks (0 for none).
     shock_p : float64[k]
         Probability that a shock produces a loss in each category.
-    counts : int64[n, k]  (output, overwritten)
+    counts : int64[n, k]  (output, overwritten except as said under ``freq_kind``)
         Annual number of losses per category, shocks included (used for the categories
         sampled in Python, and for audits).
     twin : bool
@@ -329,7 +332,7 @@ def simulate_block(
         for c in range(counts.shape[1]):
             if count_size[c] > 0:
                 run(table_counts)(state, *tables, c, counts)
-            else:
+            elif freq_kind[c] >= 0:  # (negative: counts drawn beforehand, by the caller)
                 run(direct_counts)(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1], c, counts)
     else:
         run(copula_counts)(state, freq_kind, freq_par, *tables, cop_kind, chol, df, counts)

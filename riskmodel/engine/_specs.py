@@ -9,10 +9,12 @@ written by hand, can be simulated.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
 
+from ..frequency import Frequency, NegativeBinomial, Poisson
 from ..severity import Capped, Severity, Truncated
 from ..severity._families import family_spec
 from . import _kernels as K
@@ -20,6 +22,7 @@ from . import _kernels as K
 __all__ = [
     "MAX_EXPECTED_COUNT",
     "MAX_TABLE",
+    "TABLE_ONLY",
     "check_rate",
     "count_tables",
     "frequency_spec",
@@ -67,6 +70,12 @@ it was scaled by
     return x
 
 
+#: frequency kind of a count without a compiled sampler (a :class:`~riskmodel.frequency.Mixture`
+#: or any other :class:`~riskmodel.frequency.Frequency`): the kernels draw it by inversion of
+#: its cdf table, and where the table would be too large the engine draws it by ``sample()``
+TABLE_ONLY = -1
+
+
 def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     """(family code, parameter row) of ``dist`` for the kernels; code -1 means "use sample()".
 
@@ -97,44 +106,52 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     return code, par
 
 
-def frequency_spec(freq, category: str | None = None) -> tuple[int, np.ndarray]:
-    """(kind, parameters) of a frequency object: Poisson(rate) or NegativeBinomial(mean, shape).
+def frequency_spec(freq: Frequency, category: str | None = None) -> tuple[int, np.ndarray]:
+    """(kind, parameters) of a frequency object for the kernels.
+
+    ``Poisson(rate)`` gives ``(POISSON, [rate, 0])``, ``NegativeBinomial(mean, shape)`` gives
+    ``(NEGBIN, [mean, shape])``; any other :class:`~riskmodel.frequency.Frequency` (a
+    :class:`~riskmodel.frequency.Mixture`, say) gives ``(TABLE_ONLY, [mean, 0])``: it is drawn
+    from a table of its own cdf (:func:`count_tables`).
 
     Expected counts are checked by :func:`check_rate` (errors name ``category``); a negative
     binomial's gamma mixing variable is checked too: its scale ``mean / shape`` times the
     largest gamma variate of 1e12 draws must stay within the bound.
     """
-    name = type(freq).__name__
     where = f"category {category!r}: " if category is not None else ""
-    if name == "Poisson":
+    if isinstance(freq, Poisson):
         return K.POISSON, np.array([check_rate(freq.rate, f"{where}Poisson rate"), 0.0])
-    if name == "NegativeBinomial":
-        mean = freq.mean() if callable(freq.mean) else freq.mean
-        mean = check_rate(mean, f"{where}negative binomial mean")
+    if isinstance(freq, NegativeBinomial):
+        mean = check_rate(freq.mean(), f"{where}negative binomial mean")
         shape = float(freq.shape)
         # the count is Poisson(G mean / shape), G ~ Gamma(shape); G rarely exceeds shape + 30
         check_rate(mean * (1.0 + 30.0 / shape), f"{where}negative binomial mean (1 + 30 / shape)")
         return K.NEGBIN, np.array([mean, shape])
-    raise TypeError(
-        f"frequency: expected riskmodel.frequency.Poisson or NegativeBinomial, got {freq!r}"
-    )
+    if isinstance(freq, Frequency):
+        return TABLE_ONLY, np.array([check_rate(freq.mean(), f"{where}expected count"), 0.0])
+    raise TypeError(f"frequency: expected a riskmodel.frequency.Frequency, got {freq!r}")
 
 
-def _count_cdf(kind: int, par: np.ndarray) -> np.ndarray | None:
+def _count_cdf(kind: int, par: np.ndarray, freq: Frequency | None = None) -> np.ndarray | None:
     """cdf of the count at 0, 1, ..., K, where K is the first count whose cdf rounds to 1
     (``None`` if that is beyond :data:`MAX_TABLE`).
 
     Uniforms carry 53 bits, so none exceeds ``1 - 2**-53``: setting ``cdf[K] = 1`` moves a mass
     below ``2**-53`` (the tail beyond ``K``) onto ``K``, which no 53-bit inversion could draw.
+    A ``TABLE_ONLY`` count takes its cdf from the frequency object ``freq`` itself.
     """
     mean = float(par[0])
     if mean <= 0.0:
         return np.ones(1)
     if kind == K.POISSON:
         dist = stats.poisson(mean)
-    else:
+    elif kind == K.NEGBIN:
         shape = float(par[1])
         dist = stats.nbinom(shape, shape / (shape + mean))
+    else:
+        if freq is None:
+            raise ValueError("count_tables: a TABLE_ONLY count needs its frequency object")
+        dist = freq
     with np.errstate(over="ignore", divide="ignore"):  # scipy's skewness of a tiny mean
         top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
     while True:
@@ -156,15 +173,23 @@ def _guide_size(n: int) -> int:
     return max(n, min(8 * n, 1 << 16))
 
 
-def count_tables(freq_kind: np.ndarray, freq_par: np.ndarray):
+def count_tables(
+    freq_kind: np.ndarray, freq_par: np.ndarray, freqs: Sequence[Frequency] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inversion tables of the categories' counts for the kernels: ``(cdf, guide, size)``.
+
+    ``freqs`` (the frequency objects, in category order) is needed where a kind is
+    ``TABLE_ONLY``.
 
     Row ``c`` of ``cdf`` holds the count's cdf at 0, 1, ... (padded with 1); ``guide[c, j]`` is
     the smallest ``k`` with ``cdf[c, k] >= j / size[c]``, where the search for a uniform starts
     (``size[c]`` guide entries); ``size[c] = 0`` marks a count without a table (mean too
     large), drawn otherwise.
     """
-    cdfs = [_count_cdf(kind, par) for kind, par in zip(freq_kind, freq_par, strict=True)]
+    objs = [None] * len(freq_kind) if freqs is None else list(freqs)
+    cdfs = [
+        _count_cdf(kind, par, f) for kind, par, f in zip(freq_kind, freq_par, objs, strict=True)
+    ]
     rows = [c for c in cdfs if c is not None]
     width = max((len(c) for c in rows), default=1)
     cdf = np.ones((len(cdfs), width))

@@ -53,11 +53,13 @@ import dataclasses
 import math
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import __version__
 from .._errors import ConvergenceWarning, RiskModelWarning
@@ -118,8 +120,11 @@ class _Mixture:
         return self._mix("pdf", y)
 
     def start(self, tail: float) -> float:
-        """A first guess of the quantile with exceedance ``tail``: the largest single-category
-        single-loss approximation ``isf_c(tail / rate_c)`` (a lower bound of the mixture's)."""
+        """A first guess of the quantile with exceedance ``tail``.
+
+        The largest single-category single-loss approximation ``isf_c(tail / rate_c)`` (a
+        lower bound of the mixture's).
+        """
         guesses = [
             float(sev.isf(min(tail / lam, 0.5)))
             for sev, lam in zip(self.severities, self.rates, strict=True)
@@ -176,9 +181,12 @@ def _mixture_of(model: LossModel) -> _Mixture:
 # ---------------------------------------------------------------------- simulated years
 @dataclass(frozen=True, eq=False)
 class _Block:
-    """One block of years. A year without losses has Z = D = 0 and one with a single loss has
-    Z = sf(x), D = pdf(x) whatever was drawn, so only their numbers are kept; the years with
-    N >= 2 are kept as (N, S_{N-1}, M_{N-1})."""
+    """One block of years.
+
+    A year without losses has Z = D = 0 and one with a single loss has Z = sf(x), D = pdf(x)
+    whatever was drawn, so only their numbers are kept; the years with N >= 2 are kept as
+    (N, S_{N-1}, M_{N-1}).
+    """
 
     years: int
     singles: int  # years with N = 1
@@ -193,8 +201,10 @@ class _Block:
 
 
 def _split(gen: np.random.Generator, total: np.ndarray, rates: np.ndarray) -> list[np.ndarray]:
-    """Multinomial split of each ``total`` over the categories (probabilities ``rates / sum``),
-    by successive binomials."""
+    """Multinomial split of each ``total`` over the categories, by successive binomials.
+
+    The probabilities are ``rates / sum``.
+    """
     if len(rates) == 1:
         return [total]
     remaining = np.cumsum(rates[::-1])[::-1]  # sum of the rates from c on
@@ -220,12 +230,15 @@ def _draw_block(mix: _Mixture, gen: np.random.Generator, years: int) -> _Block:
 
 
 def _pilot(blocks: list[_Block]) -> _Block | None:
-    """A small share of the first block (its first rows, with proportional numbers of years
-    and of single-loss years): it only gives the root finder its start. ``None`` where it
-    would be all the years."""
+    """A small share of the first block, which only gives the root finder its start.
+
+    Its first rows, with proportional numbers of years and of single-loss years; ``None``
+    where it would be all the years.
+    """
     first = blocks[0]
-    share = max(PILOT_MIN_YEARS, sum(b.with_loss for b in blocks) // PILOT_SHARE)
-    share /= max(first.with_loss, 1)
+    share = max(PILOT_MIN_YEARS, sum(b.with_loss for b in blocks) // PILOT_SHARE) / max(
+        first.with_loss, 1
+    )
     if share >= 1.0:
         return None if len(blocks) == 1 else first
     rows = math.ceil(share * first.count.size)
@@ -296,7 +309,9 @@ def _newton(x: float, est: _Moments, target: float) -> float:
     return x * math.exp(min(max(shift, -20.0), 20.0))
 
 
-def _solve(evaluate, target: float, x0: float, tol: float):
+def _solve(
+    evaluate: Callable[[float], _Moments], target: float, x0: float, tol: float
+) -> tuple[float, _Moments, int, bool]:
     """Safeguarded Newton for ``evaluate(x).exceedance == target`` with ``x > 0``.
 
     The mean of Z is continuous and non-increasing in x. Each evaluation narrows a bracket
@@ -327,7 +342,9 @@ def _solve(evaluate, target: float, x0: float, tol: float):
 
 
 # ---------------------------------------------------------------------- checks
-def _settings(n_sims, level: float, block_size, n_threads) -> tuple[int, list[int], int]:
+def _settings(
+    n_sims: int, level: float, block_size: int, n_threads: int | None
+) -> tuple[int, list[int], int]:
     """Checked run settings: ``(n_sims, block sizes, threads)``."""
     n_sims = check_count(n_sims, "n_sims")
     if not 0.0 < level < 1.0:
@@ -336,7 +353,14 @@ def _settings(n_sims, level: float, block_size, n_threads) -> tuple[int, list[in
     return n_sims, sizes, resolve_threads(n_threads)
 
 
-def _provenance(root, n_sims, block_size, threads, with_loss, **extra) -> dict[str, Any]:
+def _provenance(
+    root: np.random.SeedSequence,
+    n_sims: int,
+    block_size: int,
+    threads: int,
+    with_loss: int,
+    **extra: Any,
+) -> dict[str, Any]:
     return {
         "seed": seed_of(root),
         "spawn_key": list(root.spawn_key),
@@ -364,7 +388,7 @@ def _warn_if_few(with_loss: int, n_sims: int) -> None:
 # ---------------------------------------------------------------------- public functions
 def exceedance_probability(
     model: LossModel,
-    x,
+    x: ArrayLike,
     n_sims: int,
     *,
     rng: RNGLike = None,
@@ -421,7 +445,7 @@ def exceedance_probability(
     n_sims, sizes, threads = _settings(n_sims, level, block_size, n_threads)
     root = as_seed_sequence(rng)
 
-    def block(b: int, years: int):
+    def block(b: int, years: int) -> tuple[int, list[_Moments]]:
         blk = _draw_block(mix, block_generator(root, b), years)
         return blk.with_loss, [_moments(mix, blk, xi) for xi in xs]
 
@@ -433,7 +457,9 @@ def exceedance_probability(
     return _probability_result(xs, moments, level, t0, prov)
 
 
-def _probability_result(xs, moments: list[_Moments], level, t0, prov) -> TailProbability:
+def _probability_result(
+    xs: np.ndarray, moments: list[_Moments], level: float, t0: float, prov: dict[str, Any]
+) -> TailProbability:
     """Assemble the :class:`TailProbability` (read-only arrays)."""
     est = np.array([m.exceedance for m in moments])
     var = np.array([float(m.var[0]) for m in moments])
@@ -572,7 +598,15 @@ def tail_quantile(
     return _quantile_result(p, level, value, est, converged, t0, prov)
 
 
-def _quantile_result(p, level, value, est: _Moments, converged, t0, prov) -> TailQuantile:
+def _quantile_result(
+    p: float,
+    level: float,
+    value: float,
+    est: _Moments,
+    converged: bool,
+    t0: float,
+    prov: dict[str, Any],
+) -> TailQuantile:
     """Assemble the :class:`TailQuantile`, warning where the result is not trustworthy."""
     if not converged:
         warnings.warn(

@@ -20,18 +20,24 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._errors import InfiniteMomentWarning
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
 __all__ = ["LossSample", "SimulationResult", "infinite_means"]
 
 
-def infinite_means(model, program=None) -> dict[str, np.ndarray]:
+def infinite_means(model: Any, program: Any = None) -> dict[str, np.ndarray]:
     """Which categories' gross, ceded and net annual losses have an infinite true mean.
 
     Gross: those whose expected loss is infinite. Ceded: those among them covered by a layer
@@ -96,8 +102,13 @@ class LossSample:
         """Whether the true mean of this annual loss is infinite (see :attr:`cat_infinite`)."""
         return bool(np.any(self.cat_infinite))
 
+    @property
+    def _inf_flags(self) -> np.ndarray:
+        """``cat_infinite`` as set by ``__post_init__`` (never None after it)."""
+        return np.asarray(self.cat_infinite, dtype=bool)
+
     def _warn_infinite(self, what: str) -> None:
-        names = [c for c, f in zip(self.categories, self.cat_infinite, strict=True) if f]
+        names = [c for c, f in zip(self.categories, self._inf_flags, strict=True) if f]
         warnings.warn(
             f"{self.name}: {what} is infinite: the mean of the {self.name} loss of "
             f"{', '.join(repr(n) for n in names)} is infinite (a severity without a finite "
@@ -154,14 +165,14 @@ class LossSample:
         return self._order_stat(r), self._order_stat(s)
 
     def tvar(self, p: float) -> float:
-        """Tail value at risk (expected shortfall) at level ``p``.
+        r"""Tail value at risk (expected shortfall) at level ``p``.
 
         Notes
         -----
-        The Acerbi-Tasche estimator :math:`\\frac{1}{n(1-p)}\\left(\\sum_{i=1}^{\\lfloor
-        n(1-p)\\rfloor} X_{(n-i+1)} + (n(1-p) - \\lfloor n(1-p)\\rfloor) X_{(n-\\lfloor
-        n(1-p)\\rfloor)}\\right)`, the sample version of :math:`\\frac1{1-p}\\int_p^1
-        \\mathrm{VaR}_u\\,du`.
+        The Acerbi-Tasche estimator :math:`\frac{1}{n(1-p)}\left(\sum_{i=1}^{\lfloor
+        n(1-p)\rfloor} X_{(n-i+1)} + (n(1-p) - \lfloor n(1-p)\rfloor) X_{(n-\lfloor
+        n(1-p)\rfloor)}\right)`, the sample version of :math:`\frac1{1-p}\int_p^1
+        \mathrm{VaR}_u\,du`.
         """
         if self.infinite_mean:
             self._warn_infinite(f"TVaR {p:g}")
@@ -176,12 +187,12 @@ class LossSample:
         return s / m
 
     def tvar_se(self, p: float) -> float:
-        """Asymptotic standard error of :meth:`tvar`.
+        r"""Asymptotic standard error of :meth:`tvar`.
 
         Notes
         -----
-        :math:`\\mathrm{Var}(\\widehat{ES}_p) \\approx \\frac{\\mathrm{Var}(X \\mid X > v) +
-        p\\,(ES_p - v)^2}{n (1-p)}` with :math:`v = \\mathrm{VaR}_p` (Manistre & Hancock 2005).
+        :math:`\mathrm{Var}(\widehat{ES}_p) \approx \frac{\mathrm{Var}(X \mid X > v) +
+        p\,(ES_p - v)^2}{n (1-p)}` with :math:`v = \mathrm{VaR}_p` (Manistre & Hancock 2005).
         """
         if self.infinite_mean:
             self._warn_infinite(f"the standard error of TVaR {p:g}")
@@ -192,7 +203,7 @@ class LossSample:
         es = self.tvar(p)
         return math.sqrt((float(np.var(top, ddof=1)) + p * (es - v) ** 2) / (self.n * (1.0 - p)))
 
-    def exceedance(self, x) -> np.ndarray | float:
+    def exceedance(self, x: ArrayLike) -> np.ndarray | float:
         """P(S > x), from the retained tail (``x`` must lie within it, else an error)."""
         xs = np.atleast_1d(np.asarray(x, dtype=float))
         floor = float(self.tail[-1]) if len(self.tail) < self.n else -math.inf
@@ -205,7 +216,9 @@ class LossSample:
         out = counts / self.n
         return float(out[0]) if np.ndim(x) == 0 else out
 
-    def contributions(self, p: float, measure: str = "var", bandwidth: float | None = None):
+    def contributions(
+        self, p: float, measure: str = "var", bandwidth: float | None = None
+    ) -> dict[str, float]:
         """Per-category Euler contributions to VaR or TVaR at level ``p``.
 
         Notes
@@ -218,7 +231,7 @@ class LossSample:
         if measure == "tvar" and self.infinite_mean:
             self._warn_infinite(f"TVaR {p:g}")
             parts = self.tail_parts[: max(math.floor(self.n * (1.0 - p) + 1e-9), 1)].mean(0)
-            vals = np.where(self.cat_infinite, math.inf, parts)
+            vals = np.where(self._inf_flags, math.inf, parts)
             return dict(zip(self.categories, (float(v) for v in vals), strict=True))
         if measure == "tvar":
             j = max(math.floor(self.n * (1.0 - p) + 1e-9), 1)
@@ -266,7 +279,7 @@ class SimulationResult:
     def __post_init__(self) -> None:
         views = [v.name for v in (self.gross, self.ceded, self.net) if v.infinite_mean]
         if views:
-            names = [c for c, f in zip(self.categories, self.gross.cat_infinite, strict=True) if f]
+            names = [c for c, f in zip(self.categories, self.gross._inf_flags, strict=True) if f]
             warnings.warn(
                 f"the mean of the {'/'.join(views)} annual loss is infinite (severity of "
                 f"{', '.join(repr(n) for n in names)} without a finite mean, e.g. a GPD with "
@@ -303,11 +316,11 @@ class SimulationResult:
         """TVaR (expected shortfall) at level ``p``."""
         return self._view(of).tvar(p)
 
-    def exceedance(self, x, of: str = "gross"):
+    def exceedance(self, x: ArrayLike, of: str = "gross") -> np.ndarray | float:
         """P(annual loss > x)."""
         return self._view(of).exceedance(x)
 
-    def by_category(self):
+    def by_category(self) -> pd.DataFrame:
         """DataFrame of the simulated mean and standard deviation per category, gross/ceded/net."""
         import pandas as pd
 
@@ -317,7 +330,7 @@ class SimulationResult:
             rows[f"{v.name}_std"] = np.sqrt(v.cat_var)
         return pd.DataFrame(rows, index=list(self.categories))
 
-    def describe(self):
+    def describe(self) -> pd.DataFrame:
         """Audit table: simulated moments beside the analytic ones, with relative errors and flags.
 
         A row is flagged when the simulated mean lies more than 4 Monte Carlo standard errors
@@ -369,7 +382,7 @@ class SimulationResult:
             )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Exceedance curve of the annual loss (gross, and net with insurance), log-log.
 
         Returns the matplotlib Axes; see :func:`riskmodel.plots.exceedance_plot`.
@@ -378,7 +391,7 @@ class SimulationResult:
 
         return exceedance_plot(self, ax=ax)
 
-    def to_dict(self, levels=(0.9, 0.95, 0.99, 0.995, 0.999)) -> dict[str, Any]:
+    def to_dict(self, levels: Sequence[float] = (0.9, 0.95, 0.99, 0.995, 0.999)) -> dict[str, Any]:
         """JSON-friendly record: moments, quantiles with intervals, TVaR, provenance."""
         out: dict[str, Any] = {"provenance": dict(self.provenance)}
         for v in (self.gross, self.ceded, self.net):

@@ -17,22 +17,25 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
 from .. import __version__
 from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
+from ..frequency import Frequency
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
+from ..severity import Severity
 from ..uncertainty import PARAMETER_CHUNK
 from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
-from ._specs import check_rate, count_tables, frequency_spec, severity_spec
+from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
 from ._tail import Tail
 from .result import LossSample, SimulationResult, infinite_means
@@ -66,8 +69,11 @@ BLOCKS_IN_FLIGHT = 4
 
 
 def tail_size(n_sims: int, min_level: float) -> int:
-    """Number of largest totals to keep so that every quantile at level >= ``min_level``, and its
-    confidence interval, is an exact order statistic of all ``n_sims`` years."""
+    """Number of largest totals to keep for the quantiles at levels >= ``min_level``.
+
+    Every such quantile, and its confidence interval, is then an exact order statistic of all
+    ``n_sims`` years.
+    """
     if not 0 < min_level < 1:
         raise ValueError(f"min_level: must lie in (0, 1), got {min_level}")
     sd = math.sqrt(n_sims * min_level * (1.0 - min_level))
@@ -93,15 +99,17 @@ class _Plan:
             self.sev_code[c], self.sev_par[c] = severity_spec(sev)
             self.freqs.append(freq)
             self.sevs.append(sev)
-        self.count_tables = count_tables(self.freq_kind, self.freq_par)
+        self.count_tables = _tables(self.freq_kind, self.freq_par, self.freqs, model.copula)
         self._local = threading.local()
         self.program = program if program is not None and program.layers else None
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
         self.occ_cover = np.array(
-            [self.program.covers(lay, self.names) for lay in occ], dtype=np.bool_
+            [program.covers(lay, self.names) for lay in occ if program is not None],
+            dtype=np.bool_,
         ).reshape(len(occ), k)
         copula, shock = model.copula, model.shock
+        self.copula = copula
         self.cop_kind = 0 if copula is None else (1 if math.isinf(copula.df) else 2)
         self.chol = np.eye(k) if copula is None else _cholesky(copula.corr)
         self.df = 0.0 if copula is None or math.isinf(copula.df) else float(copula.df)
@@ -115,19 +123,22 @@ class _Plan:
                 raise ValueError(
                     "parameter_uncertainty: the model carries no sampling distributions of its "
                     "parameters (LossModel(..., uncertainty={name: FittedCategory(...)}); "
-                    "riskmodel.calibrate_industry builds one)"
+                    "riskmodel.calibrate.calibrate_industry builds one)"
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
 
-    def __getstate__(self) -> dict:  # shipped to Dask workers without this thread's arrays
+    def __getstate__(self) -> dict[str, Any]:  # shipped to Dask workers without the arrays
         return {k: v for k, v in self.__dict__.items() if k != "_local"}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, _local=threading.local())
 
-    def _scratch(self, n: int):
-        """This thread's output arrays for a block of ``n`` years, reused from block to block:
-        fresh ones would cost the kernel a page fault every few kilobytes."""
+    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Output arrays of the calling thread for a block of ``n`` years.
+
+        They are reused from block to block: fresh ones would cost the kernel a page fault
+        every few kilobytes.
+        """
         k = len(self.names)
         shape = (n, self.occ_par.shape[0], k)
         arrays = getattr(self._local, "arrays", None)
@@ -136,9 +147,14 @@ class _Plan:
             self._local.arrays = arrays
         return arrays
 
-    def run_block(self, gen: np.random.Generator, n: int):
-        """Simulate ``n`` years with the block's generator ``gen``: the gross losses, the ceded
-        ones (``None`` without a program) and the total of the reinstatement premiums."""
+    def run_block(
+        self, gen: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray | None, float]:
+        """Simulate ``n`` years with the block's generator ``gen``.
+
+        Returns the gross losses, the ceded ones (``None`` without a program) and the total of
+        the reinstatement premiums.
+        """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
         if not self.uncertain:
@@ -150,6 +166,7 @@ class _Plan:
                 self.count_tables,
                 self.sev_code,
                 self.sev_par,
+                self.freqs,
                 self.sevs,
                 gross,
                 occ,
@@ -160,15 +177,15 @@ class _Plan:
                 sl = slice(i0, min(n, i0 + PARAMETER_CHUNK))
                 fk, fp = self.freq_kind.copy(), self.freq_par.copy()
                 sc, sp = self.sev_code.copy(), self.sev_par.copy()
-                sevs = list(self.sevs)
+                freqs, sevs = list(self.freqs), list(self.sevs)
                 for c, drawer in self.uncertain:
                     freq, sev = drawer.draw(gen)
                     fk[c], fp[c] = frequency_spec(freq, self.names[c])
                     sc[c], sp[c] = severity_spec(sev)
-                    sevs[c] = sev
-                tables = count_tables(fk, fp)
+                    freqs[c], sevs[c] = freq, sev
+                tables = _tables(fk, fp, freqs, self.copula)
                 self._run_chunk(
-                    state, gen, fp, fk, tables, sc, sp, sevs, gross[sl], occ[sl], counts[sl]
+                    state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
         if self.program is None:
             return gross, None, 0.0
@@ -176,8 +193,23 @@ class _Plan:
         return gross, ceded, float(rp.sum())
 
     def _run_chunk(
-        self, state, gen, freq_par, freq_kind, tables, sev_code, sev_par, sevs, gross, occ, counts
+        self,
+        state: np.ndarray,
+        gen: np.random.Generator,
+        freq_par: np.ndarray,
+        freq_kind: np.ndarray,
+        tables: tuple[np.ndarray, np.ndarray, np.ndarray],
+        sev_code: np.ndarray,
+        sev_par: np.ndarray,
+        freqs: list[Frequency],
+        sevs: list[Severity],
+        gross: np.ndarray,
+        occ: np.ndarray,
+        counts: np.ndarray,
     ) -> None:
+        for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
+            # a count without a compiled sampler or a table: drawn by its own sample()
+            counts[:, c] = freqs[c].sample(len(counts), gen)
         with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
             K.simulate_block(
                 state,
@@ -198,9 +230,17 @@ class _Plan:
                 counts,
             )
         for c in np.flatnonzero(sev_code < 0):
-            self._python_category(gen, c, sevs[c], counts[:, c], gross, occ)
+            self._python_category(gen, int(c), sevs[c], counts[:, c], gross, occ)
 
-    def _python_category(self, gen, c, sev, counts, gross, occ) -> None:
+    def _python_category(
+        self,
+        gen: np.random.Generator,
+        c: int,
+        sev: Severity,
+        counts: np.ndarray,
+        gross: np.ndarray,
+        occ: np.ndarray,
+    ) -> None:
         """Severities without a compiled sampler: the kernel's counts, losses from sample()."""
         losses = np.asarray(sev.sample(int(counts.sum()), gen), dtype=float)
         K.segment_sums(losses, counts, gross[:, c])
@@ -212,10 +252,15 @@ class _Plan:
                 )
 
 
-def _ordered(pool: ThreadPoolExecutor, fn, args: Iterator[tuple], depth: int):
-    """``fn(*a)`` for each ``a`` of ``args`` on ``pool``, yielded in order, with at most
-    ``depth`` calls submitted and not yet consumed (``pool.map`` would submit them all at once:
-    1.5e8 futures for ``n_sims = 1e13``). Pending calls are cancelled if the consumer stops."""
+def _ordered(
+    pool: ThreadPoolExecutor, fn: Callable[..., Any], args: Iterator[tuple], depth: int
+) -> Iterator[Any]:
+    """``fn(*a)`` for each ``a`` of ``args`` on ``pool``, yielded in order.
+
+    At most ``depth`` calls are submitted and not yet consumed (``pool.map`` would submit them
+    all at once: 1.5e8 futures for ``n_sims = 1e13``). Pending calls are cancelled if the
+    consumer stops.
+    """
     pending: deque = deque()
     try:
         for a in args:
@@ -227,6 +272,25 @@ def _ordered(pool: ThreadPoolExecutor, fn, args: Iterator[tuple], depth: int):
     finally:
         for fut in pending:
             fut.cancel()
+
+
+def _tables(
+    freq_kind: np.ndarray, freq_par: np.ndarray, freqs: list[Frequency], copula: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The count tables (:func:`~riskmodel.engine._specs.count_tables`).
+
+    A count that the kernels could draw neither from a table nor from its family through a
+    copula is refused.
+    """
+    tables = count_tables(freq_kind, freq_par, freqs)
+    if copula is not None:
+        for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
+            raise ValueError(
+                f"frequency of category {c}: {freqs[c]!r} has no compiled sampler and its cdf "
+                f"table would exceed {MAX_TABLE:,} entries, so it cannot be drawn through the "
+                "copula; use a Poisson or NegativeBinomial frequency for it"
+            )
+    return tables
 
 
 def _cholesky(corr: np.ndarray) -> np.ndarray:
@@ -278,7 +342,7 @@ class Simulation:
         n_threads: int | None = None,
         parameter_uncertainty: bool = False,
         backend: str = "numba",
-        client=None,
+        client: Any = None,
         progress: bool = False,
     ) -> None:
         if not isinstance(model, LossModel):
@@ -332,7 +396,9 @@ class Simulation:
         self._tails: dict[str, Tail] = {}
         self._rp_total = 0.0
 
-    def _block(self, b: int, n: int):
+    def _block(
+        self, b: int, n: int
+    ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
         gross, ceded, rp = self.plan.run_block(block_generator(self.root, b), n)
         views = {"gross": gross}
         if ceded is not None:
@@ -447,7 +513,7 @@ def simulate(
     n_threads: int | None = None,
     parameter_uncertainty: bool = False,
     backend: str = "numba",
-    client=None,
+    client: Any = None,
     progress: bool = False,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.

@@ -1,7 +1,12 @@
-"""Fitting: severity by maximum likelihood (truncated, censored), goodness of fit, extreme-value
-tools, and frequency by GLM."""
+"""Fitting: every estimation from data.
+
+Severity by maximum likelihood (truncated, censored), goodness of fit, extreme-value tools,
+frequency by GLM, the volume elasticity of counts and a count copula.
+"""
 
 from ._compare import SeverityComparison, compare_severity
+from ._copula import fit_count_copula
+from ._elasticity import ElasticityFit, fit_volume_elasticity
 from ._evt import (
     PotResult,
     ThresholdChoice,
@@ -18,6 +23,7 @@ from ._severity import SeverityFit, fit_severity
 from ._spliced import SplicedFit, fit_spliced
 
 __all__ = [
+    "ElasticityFit",
     "FrequencyFit",
     "GofResult",
     "OverdispersionTest",
@@ -30,10 +36,12 @@ __all__ = [
     "ThresholdChoice",
     "compare_severity",
     "edf_statistics",
+    "fit_count_copula",
     "fit_frequency",
     "fit_pot",
     "fit_severity",
     "fit_spliced",
+    "fit_volume_elasticity",
     "gof_severity",
     "gof_statistics",
     "gpd_stability",

@@ -490,28 +490,11 @@ class FrequencyFit:
         Returns
         -------
         matplotlib.axes.Axes
+            See :func:`riskmodel.plots.frequency_fit_plot`.
         """
-        return _plot_frequency_fit(self, ax, level)
+        from ..plots import frequency_fit_plot
 
-
-def _plot_frequency_fit(fit: FrequencyFit, ax, level: float):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
-    x = fit.years
-    order = np.argsort(x, kind="stable")
-    eta = fit.design @ fit._beta()
-    se = np.sqrt(np.einsum("ij,jk,ik->i", fit.design, fit.cov, fit.design))
-    z = stats.norm.isf((1.0 - level) / 2.0)
-    lo, mid, hi = (fit.exposure * np.exp(eta + s * z * se) for s in (-1.0, 0.0, 1.0))
-    ax.fill_between(x[order], lo[order], hi[order], alpha=0.3, label=f"{level:.0%} band")
-    ax.plot(x[order], mid[order], label=f"fitted mean ({fit.family})")
-    ax.plot(x, fit.counts, "o", color="black", label="observed")
-    ax.set_xlabel("year")
-    ax.set_ylabel("count")
-    ax.legend()
-    return ax
+        return frequency_fit_plot(self, ax, level=level)
 
 
 # ---------------------------------------------------------------------------------- fitting

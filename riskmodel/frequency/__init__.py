@@ -4,11 +4,10 @@
 - :class:`NegativeBinomial`: ``NegativeBinomial(mean, shape)`` (NB2), variance
   ``mean + mean**2 / shape``: over-dispersed counts (a gamma-mixed Poisson).
 - :class:`Mixture`: an equal-weight mixture of Poisson or NB counts, e.g. a predictive
-  distribution mixed over parameter uncertainty (sampled through ``sample``, not compiled).
+  distribution mixed over parameter uncertainty (simulated from a table of its cdf).
 
 Every frequency is frozen and has ``pmf logpmf cdf sf ppf isf sample(n, rng) mean() var()
-std() pgf(z) scaled(factor)``, a ``params`` dict and a ``kind`` ("poisson", "negbin" or
-"mixture") read by the simulation engine; Poisson and NB also give their Panjer (a, b)
+std() pgf(z) scaled(factor)`` and a ``params`` dict; Poisson and NB also give their Panjer (a, b)
 coefficients (``panjer_ab()``). Fit them to yearly counts with
 :func:`riskmodel.fit.fit_frequency`.
 """

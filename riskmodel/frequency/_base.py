@@ -56,11 +56,9 @@ class Frequency:
 
     Subclasses store their parameters as plain attributes and implement :meth:`_scipy` (or
     override the probability methods), :meth:`_draw`, :meth:`mean`, :meth:`var`,
-    ``params``, ``pgf`` and ``scaled``. ``kind`` names the family for the simulation engine.
+    ``params``, ``pgf`` and ``scaled``.
     """
 
-    #: family name read by the simulation engine ("poisson", "negbin" or "mixture")
-    kind: ClassVar[str] = ""
     #: names of the parameters, in order
     param_names: ClassVar[tuple[str, ...]] = ()
 
@@ -78,6 +76,10 @@ class Frequency:
 
     def var(self) -> float:
         """Variance of the count."""
+        raise NotImplementedError
+
+    def scaled(self, factor: float) -> Frequency:
+        """The count for exposure multiplied by ``factor``."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ public API

@@ -44,7 +44,6 @@ class Poisson(Frequency):
 
     rate: float
 
-    kind: ClassVar[str] = "poisson"
     param_names: ClassVar[tuple[str, ...]] = ("rate",)
 
     def __post_init__(self) -> None:
@@ -105,7 +104,9 @@ class NegativeBinomial(Frequency):
     ----------
     mu : float
         The ``mean`` parameter (the name ``mean`` is taken by the :meth:`mean` method, as for
-        every distribution in the package; ``params["mean"]`` gives it too).
+        every distribution in the package; ``params["mean"]`` gives it too). The constructor
+        also takes it as the keyword ``mu``, the field's name, so that
+        :func:`dataclasses.replace` works.
     shape : float
 
     Notes
@@ -131,16 +132,25 @@ class NegativeBinomial(Frequency):
     (2.0, 3.0)
     >>> n.params
     {'mean': 2.0, 'shape': 4.0}
+    >>> import dataclasses
+    >>> dataclasses.replace(n, shape=1.0)
+    NegativeBinomial(mean=2.0, shape=1.0)
     """
 
     mu: float
     shape: float
 
-    kind: ClassVar[str] = "negbin"
     param_names: ClassVar[tuple[str, ...]] = ("mean", "shape")
 
-    def __init__(self, mean: float, shape: float) -> None:
-        object.__setattr__(self, "mu", check_nonnegative("NegativeBinomial", "mean", mean))
+    def __init__(
+        self, mean: float | None = None, shape: float | None = None, *, mu: float | None = None
+    ) -> None:
+        if (mean is None) == (mu is None):
+            raise TypeError("NegativeBinomial: give the mean (as mean, or as mu), exactly once")
+        if shape is None:
+            raise TypeError("NegativeBinomial: missing the shape")
+        value = mean if mu is None else mu
+        object.__setattr__(self, "mu", check_nonnegative("NegativeBinomial", "mean", value))
         object.__setattr__(self, "shape", check_positive("NegativeBinomial", "shape", shape))
 
     def __repr__(self) -> str:

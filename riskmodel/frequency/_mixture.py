@@ -28,8 +28,10 @@ class Mixture(Frequency):
     :math:`P(N = k) = \frac1m \sum_{j=1}^m P(N_j = k)`. Mean :math:`\bar\mu`; variance
     :math:`\frac1m\sum_j \operatorname{Var} N_j + \frac1m\sum_j(\mu_j - \bar\mu)^2`.
     :meth:`ppf` searches the whole numbers by bisection on the mixture's distribution
-    function (the smallest k with :math:`P(N \le k) \ge q`). The simulation engine does not
-    compile mixtures; they are sampled through :meth:`sample`.
+    function (the smallest k with :math:`P(N \le k) \ge q`). The simulation engine draws a
+    mixture's counts by inversion of a table of its exact cdf (the component is not drawn:
+    the table already mixes them), or through :meth:`sample` where that table would be too
+    large (means of tens of thousands).
 
     Examples
     --------
@@ -38,7 +40,6 @@ class Mixture(Frequency):
     (2.0, 3.0)
     """
 
-    kind: ClassVar[str] = "mixture"
     param_names: ClassVar[tuple[str, ...]] = ("means", "shapes")
 
     def __init__(self, means, shapes=None) -> None:
@@ -80,10 +81,12 @@ class Mixture(Frequency):
         comp = "Poisson" if self._shapes is None else "NegativeBinomial"
         return f"Mixture({self._means.size} {comp} components, mean {self.mean():.6g})"
 
-    def _component_cdf(self, k: float) -> np.ndarray:
+    def _component_cdf(self, k, part: slice = slice(None)) -> np.ndarray:
+        mu = self._means[part]
         if self._shapes is None:
-            return stats.poisson.cdf(k, self._means)
-        return stats.nbinom.cdf(k, self._shapes, self._shapes / (self._shapes + self._means))
+            return stats.poisson.cdf(k, mu)
+        r = self._shapes[part]
+        return stats.nbinom.cdf(k, r, r / (r + mu))
 
     def _cdf1(self, k: float) -> float:
         return float(np.mean(self._component_cdf(k))) if k >= 0 else 0.0
@@ -105,9 +108,15 @@ class Mixture(Frequency):
             return _out(np.log(np.asarray(self.pmf(k))))
 
     def cdf(self, k):
-        """P(N <= k)."""
-        k = _as_array(k, "k")
-        return _out(np.vectorize(self._cdf1, otypes=[float])(np.floor(k)))
+        """P(N <= k), the average of the components' distribution functions."""
+        k = np.floor(_as_array(k, "k"))
+        flat = k.ravel()
+        total = np.zeros(flat.shape)
+        m = self._means.size
+        step = max(1, (1 << 22) // max(flat.size, 1))  # at most ~4M values at once
+        for j0 in range(0, m, step):
+            total += self._component_cdf(flat[:, None], slice(j0, j0 + step)).sum(axis=1)
+        return _out((total / m).reshape(k.shape))
 
     def sf(self, k):
         """P(N > k), the average of the components' survival functions."""

@@ -22,11 +22,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._compute import DEFAULT_TOWER, RUN_KEYS, compute, document
 from ._files import ReportFolder, check_target, jsonable
 from ._pdf import PAGES, write_pdf
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..profile import ExchangeProfile
+    from ..reserving import CreditRules
 
 __all__ = ["DEFAULT_DIR", "DEFAULT_TOWER", "PAGES", "RUN_KEYS", "ReportResult", "write_report"]
 
@@ -107,25 +113,25 @@ class ReportResult:
 def write_report(
     out_dir: str | os.PathLike[str] = DEFAULT_DIR,
     *,
-    profile=None,
+    profile: ExchangeProfile | str | os.PathLike[str] | None = None,
     coverage: float = 0.995,
     measure: str = "var",
     n_sims: int = 1_000_000,
     seed: int = 2026,
-    data=None,
+    data: pd.DataFrame | str | os.PathLike[str] | None = None,
     threshold: float = 1e6,
     since: int | None = 2014,
     until: int | None = None,
     level: float = 0.95,
     pricing_n_sims: int | None = None,
     gof_boot: int = 199,
-    credit_rules=None,
+    credit_rules: CreditRules | None = None,
     parameter_uncertainty: bool = False,
     n_threads: int | None = None,
     overwrite: bool = False,
     progress: bool = False,
     backend: str = "numba",
-    client=None,
+    client: Any = None,
 ) -> ReportResult:
     """Write a reserve report folder: PDF, JSON and CSV tables.
 
@@ -187,9 +193,9 @@ def write_report(
 
     Notes
     -----
-    The reserve comes from :func:`riskmodel.reserve` with ``rng=seed``; the reserve curve and
-    the exceedance curve from :func:`riskmodel.simulate` with the same seed and ``n_sims``
-    (so the same simulated years, keeping the tail down to 90%); layer prices from
+    The reserve comes from :func:`riskmodel.reserve` with ``rng=seed``, and the reserve curve
+    and the exceedance curve from the same simulation (one run of ``n_sims`` years, keeping
+    the tail down to 90%); layer prices from
     :func:`riskmodel.pricing.price_tower` with the same seed. Warnings of riskmodel raised
     on the way (for example a layer that too few simulated years reach) are not raised to
     the caller: they are written into the report's notes and returned in ``warnings``.

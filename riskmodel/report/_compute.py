@@ -21,10 +21,6 @@ from ..profile import resolve_profile
 __all__ = ["DEFAULT_TOWER", "RUN_KEYS", "ReportData", "compute", "document"]
 
 
-#: coverage levels of the reserve curve (those with fewer than 10 simulated years beyond
-#: them are dropped, and the report says so)
-CURVE_LEVELS = (0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997)
-
 #: provenance keys that describe the run, not the result: kept apart from the reproducible
 #: numbers (they go under the JSON key "run")
 RUN_KEYS = ("elapsed_s", "n_threads")
@@ -101,7 +97,9 @@ def _load_data(data):
 
 
 def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame:
-    from ..reserving import coverage_curve
+    """The reserve curve at :data:`riskmodel.reserving.CURVE_LEVELS` and ``coverage``; levels
+    with fewer than 10 simulated years beyond them are dropped, and the report says so."""
+    from ..reserving import CURVE_LEVELS, coverage_curve
 
     levels = sorted(set(CURVE_LEVELS) | {coverage})
     kept = [p for p in levels if sim.n_sims * (1 - p) >= 10]
@@ -295,7 +293,6 @@ def compute(
 ) -> ReportData:
     """Compute every number of the report (see :func:`riskmodel.report.write_report`)."""
     from ..calibrate import calibrate_industry
-    from ..engine import simulate
     from ..plots import exceedance_points
     from ..pricing import DEFAULT_N_SIMS
     from ..reserving import CreditRules, reserve
@@ -349,7 +346,7 @@ def compute(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)
         t = time.perf_counter()
-        _say(progress, f"reserve: simulating {n_sims:,} years")
+        _say(progress, f"reserve and its curve: simulating {n_sims:,} years")
         res = reserve(
             model,
             coverage,
@@ -359,21 +356,13 @@ def compute(
             n_sims=int(n_sims),
             credit_rules=rules,
             level=level,
+            min_level=min(0.9, coverage),  # the curve's levels, from the same years
             progress=progress,
             **sim_kw,
         )
         timing["reserve_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        _say(progress, f"reserve curve: simulating the same {n_sims:,} years from 90%")
-        sim = simulate(
-            model,
-            int(n_sims),
-            rng=seed,
-            program=program,
-            min_level=min(0.9, coverage),
-            progress=progress,
-            **sim_kw,
-        )
+        sim = res.simulation
         curve = _curve(sim, coverage, level, notes)
         exceed = exceedance_points(sim, level=level)
         timing["curve_s"] = time.perf_counter() - t
@@ -454,8 +443,8 @@ def _headline(res, sim, profile) -> dict[str, Any]:
     out = {
         "coverage": p,
         "measure": res.measure,
-        "gross_reserve": res.gross,
-        "gross_ci": list(res.gross_ci),
+        "gross_reserve": res.gross_reserve,
+        "gross_ci": list(res.gross_reserve_ci),
         "recovery": res.recovery,
         "credit": res.credit,
         "net_reserve": res.reserve,
@@ -473,7 +462,7 @@ def _headline(res, sim, profile) -> dict[str, Any]:
     if profile is not None and profile.currency != "USD":
         out["currency"] = profile.currency
         out["net_reserve_in_currency"] = res.reserve / profile.usd_per_unit
-        out["gross_reserve_in_currency"] = res.gross / profile.usd_per_unit
+        out["gross_reserve_in_currency"] = res.gross_reserve / profile.usd_per_unit
     return out
 
 

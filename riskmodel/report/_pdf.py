@@ -416,7 +416,7 @@ def _exceedance(page: _Page) -> None:
         0.74,
         y,
         [
-            f"Reserve ({_pct(res.coverage)}): gross USD {_short(res.gross)}, net USD "
+            f"Reserve ({_pct(res.coverage)}): gross USD {_short(res.gross_reserve)}, net USD "
             f"{_short(res.reserve)}."
             if d.program is not None
             else f"Reserve ({_pct(res.coverage)}): USD {_short(res.reserve)} (no insurance).",

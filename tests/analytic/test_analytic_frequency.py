@@ -13,7 +13,7 @@ K = np.arange(60)
 
 
 class Binomial:
-    """A duck-typed binomial count (riskmodel.frequency has none): recognised by name and n, p."""
+    """A duck-typed binomial count (riskmodel.frequency has none): recognised by n and p."""
 
     def __init__(self, n, p):
         self.n, self.p = n, p

