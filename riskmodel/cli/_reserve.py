@@ -54,6 +54,14 @@ def add_parser(sub) -> None:
         uncertainty="redraw fitted parameters from their sampling distribution "
         "(predictive reserve)",
     )
+    p.add_argument(
+        "--parameter-draws",
+        type=int,
+        default=None,
+        metavar="B",
+        help="parameter sets drawn (parametric bootstrap) for the interval with parameter "
+        "uncertainty (default 100; 0: Monte Carlo interval only)",
+    )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
     add_output_options(p)
@@ -82,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         n_threads=args.threads,
         progress=progress_enabled(args),
         parameter_uncertainty=args.parameter_uncertainty,
+        parameter_draws=args.parameter_draws,
     )
     elapsed = time.perf_counter() - t0
     if args.json:
@@ -114,11 +123,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"  gross            USD {res.gross:>18,.0f}   {pct} {_ci(res.gross_ci)}")
         print(f"  insurance credit USD {res.credit:>18,.0f}")
     print(f"  reserve          USD {res.reserve:>18,.0f}   {pct} {_ci(res.ci)}")
+    if res.ci_total is not None:
+        print(f"  (interval: parameters and Monte Carlo; Monte Carlo only {_ci(res.ci_mc)})")
+    print(f"  TVaR             USD {res.tvar:>18,.0f}   {pct} {_ci(res.tvar_ci)}")
     if profile is not None and profile.currency != "USD":
         print(
             f"                   {profile.currency} {res.reserve / profile.usd_per_unit:>18,.0f}"
         )
-    print("  allocation: " + ", ".join(f"{k} {v:,.0f}" for k, v in res.allocation.items()))
+    print(
+        "  allocation (USD, s.e.): "
+        + ", ".join(
+            f"{k} {v:,.0f} ({res.allocation_se[k]:,.0f})" for k, v in res.allocation.items()
+        )
+    )
     print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
     if profile is not None:
         from ..standard_formulas import compare_standard_formulas

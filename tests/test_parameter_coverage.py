@@ -1,0 +1,70 @@
+"""How often the reserve's interval with parameter uncertainty covers the true reserve.
+
+A known model (Poisson rate 1.1 a year, lognormal severity mu 16, sigma 2.5 left-truncated at
+USD 1M, like the fraud category of the bundled data) is observed for 12 years, about 13 losses;
+the model is refitted to each simulated history and ``reserve`` computes ``ci_total`` at 90%.
+The fraction of histories whose interval holds the true 99% reserve is the coverage.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from riskmodel.fit import fit_severity
+from riskmodel.frequency import Poisson
+from riskmodel.model import LossModel
+from riskmodel.reserving import reserve
+from riskmodel.severity import LogNormal
+from riskmodel.uncertainty import FittedCategory
+
+RATE, YEARS, THRESHOLD, P, LEVEL = 1.1, 12, 1e6, 0.99, 0.9
+SEVERITY = LogNormal(16.0, 2.5).truncated(lower=THRESHOLD)
+
+
+@pytest.fixture(scope="module")
+def true_reserve():
+    m = LossModel({"a": (Poisson(RATE), SEVERITY)})
+    r = reserve(m, P, rng=1, n_sims=2_000_000)
+    # its own Monte Carlo error is small beside the intervals whose coverage is measured
+    assert (r.ci[1] - r.ci[0]) / r.reserve < 0.05
+    return r.reserve
+
+
+def coverage(method: str, n_rep: int, draws: int, true: float, seed: int = 0):
+    """Fractions of ``n_rep`` simulated histories whose ``ci_total`` covers ``true``, lies
+    wholly below it, wholly above it, and that give no interval (the normal method needs a
+    finite covariance, which a fit to a dozen truncated losses does not always have)."""
+    rng = np.random.default_rng(seed)
+    hit = below = above = failed = 0
+    for r in range(n_rep):
+        n = int(rng.poisson(RATE * YEARS))
+        while n < 3:  # too few losses to fit two parameters: no reserve is computed
+            n = int(rng.poisson(RATE * YEARS))
+        fit = fit_severity(SEVERITY.sample(n, rng), "lognormal", truncation=THRESHOLD)
+        try:
+            cat = FittedCategory(
+                fit,
+                rate=n / YEARS,
+                log_rate_se=1 / math.sqrt(n),
+                truncation=THRESHOLD,
+                method=method,
+            )
+        except ValueError:
+            failed += 1
+            continue
+        model = LossModel({"a": cat.point()}, uncertainty={"a": cat})
+        res = reserve(
+            model,
+            P,
+            rng=seed * 10_000 + r,
+            n_sims=5_000,
+            level=LEVEL,
+            parameter_draws=draws,
+            parameter_sims=5_000,
+        )
+        lo, hi = res.ci_total
+        hit += lo <= true <= hi
+        below += hi < true
+        above += lo > true
+    return hit / n_rep, below / n_rep, above / n_rep, failed / n_rep
