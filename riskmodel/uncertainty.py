@@ -34,7 +34,10 @@ chi, not a normal), and left truncation bends the likelihood into a curved ridge
 normal ellipse cuts across, so normal draws put mass on parameter sets the data rule out and
 miss the ones it allows. Refitting simulated samples of the real size reproduces the
 estimator's small-sample distribution, whatever its shape. It costs one maximum-likelihood
-refit per draw and category (about 15 ms). ``tests/test_uncertainty.py`` measures how often
+refit per draw and category (about 15 ms). A refit that fails (the optimiser does not
+converge, or the refitted distribution has no mass above the truncation point) is replaced
+by a fresh sample; such failures are rare but make the bootstrap condition on a converging
+refit. ``tests/test_uncertainty.py`` measures how often
 the resulting interval covers the true reserve of a known model, for both methods.
 """
 
@@ -183,9 +186,13 @@ class FittedCategory:
             theta[free_idx] = free
             try:
                 # with_theta keeps the fit's fixed fields (a GPD threshold, a Pareto xm)
-                return self._wrap(fit.with_theta(theta))
+                dist = fit.with_theta(theta)
             except ValueError:
                 continue
+            # a refit that drifts off to a distribution with (numerically) no mass above
+            # the truncation point is a failed refit, like one that does not converge
+            if self.truncation is None or float(dist.sf(self.truncation)) > 1e-300:
+                return self._wrap(dist)
         raise ValueError(
             f"FittedCategory: {_MAX_TRIES} bootstrap refits of the {fit.family} fit to "
             f"{fit.n_obs} losses failed in a row; use method='normal'"
