@@ -240,9 +240,7 @@ def _measure(sim: SimulationResult, of: str, coverage: float, measure: str, leve
 
 
 def _tvar(view, coverage: float, level: float):
-    est = view.tvar(coverage)
-    half = stats.norm.ppf(0.5 + level / 2) * view.tvar_se(coverage)
-    return est, (est - half, est + half)
+    return view.tvar(coverage), view.tvar_ci(coverage, level)
 
 
 def reserve(
@@ -527,9 +525,10 @@ def _parameter_reserves(
     return out
 
 
-def _allocation(sim, coverage, measure, total, total_ci, level, method):
-    """Contributions of the categories to the net reserve and their standard errors."""
-    view = sim.net
+def _allocation(sim, coverage, measure, total, total_ci, level, method, of="net"):
+    """Contributions of the categories to the reserve ``total`` of the ``of`` loss and their
+    standard errors (see :func:`reserve`)."""
+    view = getattr(sim, of)
     n = view.n
     j = max(math.floor(n * (1.0 - coverage) + 1e-9), 2)
     if method == "cotvar" or measure == "tvar":
