@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from riskmodel.backtest import backtest, kupiec_test
+from riskmodel.backtesting import backtest, kupiec_test
 from riskmodel.calibrate import calibrate_industry
 from riskmodel.data import load_incidents
 from riskmodel.reserving import reserve

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from riskmodel.calibrate import calibrate_industry
-from riskmodel.model_risk import model_risk
+from riskmodel.model_averaging import model_risk
 from riskmodel.reserving import reserve
 
 
