@@ -322,7 +322,8 @@ def reserve(
     (:func:`riskmodel.uncertainty.draw_models`, from a stream of the seed that the main
     simulation does not use), the reserve under each is simulated over ``parameter_sims``
     years with its own stream, and ``ci_total`` is the interval between their
-    ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (so it holds parameter error and the
+    ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (plotting positions ``k / (B + 1)``;
+    a percentile interval, so it holds parameter error and the
     draws' own Monte Carlo error), widened where needed to contain ``ci_mc``. The cost is
     ``parameter_draws * parameter_sims`` simulated years (one plain run of 1,000,000 at
     99.5%) plus one refit per draw and category for the bootstrap. With
@@ -412,7 +413,9 @@ def reserve(
             simulate_kw,
         )
         a = (1.0 - level) / 2.0
-        lo, hi = (float(v) for v in np.quantile(reserves, [a, 1.0 - a]))
+        # plotting positions k / (B + 1): the interval holds a further draw with probability
+        # ``level`` (linear interpolation between the extremes of B draws would hold less)
+        lo, hi = (float(v) for v in np.quantile(reserves, [a, 1.0 - a], method="weibull"))
         ci_total = (min(lo, ci[0]), max(hi, ci[1]))
         provenance["parameter_uncertainty"] = {
             "draws": draws,

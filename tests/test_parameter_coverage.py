@@ -72,3 +72,23 @@ def coverage(method: str, n_rep: int, draws: int, true: float, seed: int = 0):
         below += hi < true
         above += lo > true
     return hit / n_rep, below / n_rep, above / n_rep, failed / n_rep
+
+
+def test_interval_covers_the_true_reserve_small_run(true_reserve):
+    # a small run of the machinery: 12 histories, 20 parameter sets each
+    cov, below, above, failed = coverage("bootstrap", 12, 20, true_reserve, seed=1)
+    assert cov + below + above + failed == pytest.approx(1.0)
+    # P(at most 6 of 12 | coverage 0.8) < 2%: the interval is not badly broken
+    assert cov >= 7 / 12
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["bootstrap", "normal"])
+def test_coverage_of_the_interval_with_parameter_uncertainty(true_reserve, method):
+    # 100 histories, 40 parameter sets each, nominal 90%. Measured (seed 5): see the report
+    # of issue 14; both methods fall short of 90% with a dozen losses, the misses being
+    # intervals below the true reserve (sigma is underestimated from small samples).
+    cov, below, above, failed = coverage(method, 100, 40, true_reserve, seed=5)
+    print(f"{method}: coverage {cov:.2f}, below {below:.2f}, above {above:.2f}, failed {failed}")
+    assert cov >= 0.65
+    assert below > above  # the short side is the upper one

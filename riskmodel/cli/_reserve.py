@@ -62,6 +62,12 @@ def add_parser(sub) -> None:
         help="parameter sets drawn (parametric bootstrap) for the interval with parameter "
         "uncertainty (default 100; 0: Monte Carlo interval only)",
     )
+    p.add_argument(
+        "--model-risk",
+        action="store_true",
+        help="also compute the industry reserve under each candidate severity family with AIC "
+        "weights (riskmodel.model_risk; JSON key model_risk)",
+    )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
     add_output_options(p)
@@ -93,12 +99,27 @@ def run(args: argparse.Namespace) -> int:
         parameter_draws=args.parameter_draws,
     )
     elapsed = time.perf_counter() - t0
+    risk = None
+    if args.model_risk:
+        from ..model_averaging import model_risk
+
+        risk = model_risk(
+            table,
+            coverage=args.coverage,
+            measure=args.measure,
+            n_sims=args.n_sims,
+            rng=args.seed,
+            calibration=cal,
+        )
     if args.json:
         doc = {
             "calibration": cal.to_dict(),
             "reserve": res.to_dict(),
             "data": args.data or "bundled incidents",
         }
+        if risk is not None:
+            doc["model_risk"] = risk.entries()
+            doc["model_risk_averaged"] = risk.averaged
         if profile is not None:
             from ..standard_formulas import compare_standard_formulas
 
@@ -137,6 +158,9 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
+    if risk is not None:
+        print()
+        print(risk.summary())
     if profile is not None:
         from ..standard_formulas import compare_standard_formulas
 
