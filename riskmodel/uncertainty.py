@@ -28,13 +28,22 @@ Methods (:data:`METHODS`; :data:`DEFAULT_METHOD` is the default)
     N(\\hat\\theta, \\hat\\Sigma_\\theta)`, and :math:`\\log\\tilde\\lambda \\sim
     N(\\log\\hat\\lambda - s^2/2, s^2)` (mean-preserving).
 
-Why the bootstrap is the default: the asymptotic normal is poor for a dozen losses. The
-estimate of a lognormal's ``sigma`` is skewed (its small-sample distribution is a scaled
-chi, not a normal), and left truncation bends the likelihood into a curved ridge that a
-normal ellipse cuts across, so normal draws put mass on parameter sets the data rule out and
-miss the ones it allows. Refitting simulated samples of the real size reproduces the
-estimator's small-sample distribution, whatever its shape. It costs one maximum-likelihood
-refit per draw and category (about 15 ms). A refit that fails (the optimiser does not
+Why the bootstrap is the default: it needs no covariance matrix (a fit to a dozen truncated
+losses often has no positive-definite Hessian, and the normal method cannot be used at all),
+and refitting simulated samples of the real size reproduces the estimator's small-sample
+distribution, whatever its shape: the estimate of a lognormal's ``sigma`` is skewed (a
+scaled chi, not a normal), and left truncation bends the likelihood into a curved ridge that
+a normal ellipse cuts across. It costs one maximum-likelihood refit per draw and category
+(about 15 ms on an idle core).
+
+What it does not do: make a dozen losses say more than they can. On a known model with about
+13 losses (``tests/test_parameter_coverage.py``: Poisson 1.1 a year for 12 years, lognormal
+mu 16, sigma 2.5, truncated at USD 1M; 100 simulated histories, 40 draws each) the nominal
+90% interval of the 99% reserve covered the true reserve in 78% of histories with the
+bootstrap (20% of the intervals lay below it, 1% above) and in 80% with the normal (11% below,
+5% above): neither reaches its nominal level, and the bootstrap's misses are almost all on the
+low side, because small samples understate ``sigma``. Read ``ci_total`` as a lower bound on
+the uncertainty. A refit that fails (the optimiser does not
 converge, or the refitted distribution has no mass above the truncation point) is replaced
 by a fresh sample; such failures are rare but make the bootstrap condition on a converging
 refit. ``tests/test_uncertainty.py`` measures how often
