@@ -308,7 +308,8 @@ def reserve(
         TVaR.
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
-        ``parameter_uncertainty``).
+        ``parameter_uncertainty``, ``backend``, ``client``); with ``backend="dask"`` every
+        doubling of ``rel_tol`` runs its new blocks on the cluster.
 
     Returns
     -------

@@ -18,6 +18,14 @@ and commit them::
 
 Needs the ``nbclient``, ``nbformat`` and ``ipykernel`` packages (the ``notebooks`` extra);
 skipped without them.
+
+``notebooks/requirements.lock`` pins the environment that executes them (every package the
+package and the kernel need, at exact versions). The suite prints the installed versions that
+differ from the pins at the end of its run (a report, never a failure: newer versions are
+expected to work, but the committed outputs were made with the pins). After re-executing the
+notebooks in a new environment, rewrite the pins::
+
+    python tests/test_notebooks.py --lock
 """
 
 from __future__ import annotations
@@ -26,12 +34,16 @@ import json
 import math
 import os
 import pathlib
+import platform
+import re
 import shutil
 import sys
 import time
+from importlib import metadata
 
 import numpy as np
 import pytest
+from packaging.requirements import Requirement
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
@@ -44,6 +56,11 @@ NAMES = (
     "06_validation",
     "07_backtest",
 )
+LOCK = NOTEBOOKS / "requirements.lock"
+# what executes the notebooks: the package and the kernel stack (the closure of their
+# requirements is pinned)
+LOCK_ROOTS = ("riskmodel", "nbclient", "nbformat", "ipykernel")
+VERSION_REPORT = "notebook_version_differences"  # read by tests/conftest.py
 CELL_TIMEOUT = 300  # seconds per cell; each notebook takes well under a minute in all
 KEY_TAG = "key-numbers"
 # committed outputs against a fresh run: equal up to floating-point differences between
@@ -102,6 +119,104 @@ def _assert_same(committed, fresh, where: str = "") -> None:
         )
     else:
         assert committed == fresh, f"{where}: committed {committed!r}, fresh run {fresh!r}"
+
+
+# --------------------------------------------------------------------------- environment
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: pathlib.Path = LOCK) -> tuple[str, dict[str, str]]:
+    """The Python version and the ``name==version`` pins of a lock file."""
+    python, pins = "", {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("# python:"):
+            python = line.split(":", 1)[1].strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)", line)
+        if not match:
+            raise ValueError(f"{path}, line {number}: expected name==version, got {raw!r}")
+        pins[_canonical(match[1])] = match[2]
+    return python, pins
+
+
+def environment_closure(roots=LOCK_ROOTS) -> dict[str, str]:
+    """Installed versions of ``roots`` and everything they require here (roots' own
+    packages excluded: riskmodel is the checkout)."""
+    from packaging.markers import default_environment
+
+    env = {**default_environment(), "extra": ""}
+    found: dict[str, str] = {}
+    todo = list(roots)
+    while todo:
+        name = _canonical(todo.pop())
+        if name in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            found[name] = ""
+            continue
+        found[name] = dist.version
+        for text in dist.requires or ():
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate(env):
+                todo.append(req.name)
+    found.pop("riskmodel", None)
+    return found
+
+
+def version_differences(path: pathlib.Path = LOCK) -> list[str]:
+    """One line per pinned package installed at another version (or not at all), and one
+    for another Python version; empty when the environment matches the pins."""
+    python, pins = read_pins(path)
+    out = []
+    here = platform.python_version()
+    if python and here != python:
+        out.append(f"python: pinned {python}, running {here}")
+    for name, pinned in sorted(pins.items()):
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        if installed != pinned:
+            out.append(f"{name}: pinned {pinned}, installed {installed}")
+    for name, installed in sorted(environment_closure().items()):
+        if name not in pins:
+            out.append(f"{name}: not pinned, installed {installed or 'missing'}")
+    return out
+
+
+def write_lock(path: pathlib.Path = LOCK) -> int:
+    """Write the pins of the running environment."""
+    versions = environment_closure()
+    missing = sorted(name for name, v in versions.items() if not v)
+    if missing:
+        print(f"not installed: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    lines = [
+        "# The environment that executes the committed notebooks: the packages riskmodel and",
+        "# the notebook kernel need (the closure of the requirements of "
+        + ", ".join(LOCK_ROOTS)
+        + "),",
+        "# at the versions with which the test suite re-executed the notebooks and",
+        "# reproduced their committed numbers.",
+        "#",
+        "# Reproduce them:",
+        "#   python3 -m venv .venv && . .venv/bin/activate",
+        "#   pip install -r notebooks/requirements.lock && pip install --no-deps -e .",
+        "#   python tests/test_notebooks.py   # re-executes them in place",
+        "# Rewrite after re-executing them elsewhere: python tests/test_notebooks.py --lock",
+        "# The test suite prints the installed versions that differ from these pins.",
+        f"# python: {platform.python_version()}",
+        f"# platform: {platform.system()} {platform.machine()}",
+        *(f"{name}=={version}" for name, version in sorted(versions.items())),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(versions)} pins to {path}")
+    return 0
 
 
 # --------------------------------------------------------------------------- checks
@@ -335,6 +450,42 @@ def test_every_notebook_is_tested():
     assert on_disk == sorted(NAMES) == sorted(CHECKS)
 
 
+def test_pins_cover_what_runs_the_notebooks(record_property):
+    python, pins = read_pins()
+    assert re.fullmatch(r"3\.\d+\.\d+", python), "the lock file names no Python version"
+    # the kernel stack and every direct requirement of the package are pinned
+    direct = {
+        _canonical(Requirement(r).name)
+        for r in metadata.requires("riskmodel") or ()
+        if Requirement(r).marker is None
+    }
+    missing = (direct | set(LOCK_ROOTS[1:])) - set(pins)
+    assert not missing, f"not pinned in notebooks/requirements.lock: {sorted(missing)}"
+    # what differs from the pins is printed at the end of the run (tests/conftest.py):
+    # a report, never a failure
+    record_property(VERSION_REPORT, version_differences())
+
+
+def test_version_report_names_what_differs(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    numpy_now = metadata.version("numpy")
+    lock.write_text(
+        "# python: 3.0.1\nNumPy==0.0.1\nno_such.package-here==1.0\n"
+        f"SciPy=={metadata.version('scipy')}\n",
+        encoding="utf-8",
+    )
+    lines = version_differences(lock)
+    assert lines[0] == f"python: pinned 3.0.1, running {platform.python_version()}"
+    # names compare in canonical form (NumPy is numpy); an equal version is not reported
+    assert f"numpy: pinned 0.0.1, installed {numpy_now}" in lines
+    assert not any(line.startswith("scipy:") for line in lines)
+    assert "no-such-package-here: pinned 1.0, installed not installed" in lines
+    assert "pandas: not pinned, installed " + metadata.version("pandas") in lines
+    lock.write_text("numpy>=1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1: expected name==version"):
+        read_pins(lock)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_and_matches_the_library(name, tmp_path, monkeypatch):
     pytest.importorskip("nbformat")
@@ -357,6 +508,8 @@ def main(argv: list[str]) -> int:
     """Execute notebooks in place, keeping their outputs (all of them by default)."""
     import nbformat
 
+    if argv == ["--lock"]:
+        return write_lock()
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     names = argv or list(NAMES)
     unknown = sorted(set(names) - set(NAMES))

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any
 
+from ._dask import DASK_HELP, dask_spec
+
 __all__ = [
     "PROFILE_HELP",
     "add_data_options",
@@ -104,7 +106,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 def add_simulation_options(
     p: argparse.ArgumentParser, *, n_sims: int = 1_000_000, uncertainty: str | None = None
 ) -> None:
-    """--n-sims, --seed, --threads and, given its help text, --parameter-uncertainty."""
+    """--n-sims, --seed, --threads, --dask and, given its help text, --parameter-uncertainty."""
     p.add_argument(
         "--n-sims",
         type=positive_int,
@@ -118,6 +120,9 @@ def add_simulation_options(
         type=positive_int,
         default=None,
         help="worker threads (results do not depend on it)",
+    )
+    p.add_argument(
+        "--dask", type=dask_spec, default=None, metavar="ADDRESS|local:N", help=DASK_HELP
     )
     if uncertainty is not None:
         p.add_argument("--parameter-uncertainty", action="store_true", help=uncertainty)

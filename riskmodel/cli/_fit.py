@@ -19,11 +19,13 @@ import numpy as np
 from .._errors import ConvergenceWarning, DataError, InfiniteMomentWarning
 from ._common import (
     add_data_options,
+    add_output_options,
     add_profile_option,
     load_profile,
     load_table,
     nonnegative_float,
     print_json,
+    progress_enabled,
     seed,
 )
 
@@ -88,7 +90,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--plots", metavar="DIR", default=None, help="write diagnostic PNGs to this folder"
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    add_output_options(p)
     p.set_defaults(run=run)
 
 
@@ -160,10 +162,10 @@ def run(args: argparse.Namespace) -> int:
     families = None
     if args.families:
         families = [f.strip() for f in args.families.split(",") if f.strip()]
-        from ..severity._families import resolve_family
+        from ..severity import get_family
 
         for f in families:
-            resolve_family(f)  # unknown names raise ValueError listing the known ones
+            get_family(f)  # unknown names raise ValueError listing the known ones
     table = load_table(args)
     losses, lo, hi = _losses_by_category(table, args.threshold, args.since, args.until)
     comparisons, skipped = {}, {}
@@ -172,7 +174,12 @@ def run(args: argparse.Namespace) -> int:
             skipped[cat] = f"{x.size} losses (need {MIN_LOSSES})"
             continue
         comparisons[cat] = compare_severity(
-            x, families, truncation=args.threshold, gof=args.gof, rng=args.seed
+            x,
+            families,
+            truncation=args.threshold,
+            gof=args.gof,
+            rng=args.seed,
+            progress=progress_enabled(args),
         )
     hacks = losses.get("hack", np.array([]))
     tail = _tail(hacks, max(args.tail_threshold, args.threshold), args.level)

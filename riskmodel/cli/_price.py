@@ -29,6 +29,7 @@ from ._common import (
     probability,
     progress_enabled,
 )
+from ._dask import dask_backend
 
 #: principles priced by default (each with its default loading)
 DEFAULT_PRINCIPLES = ("expected", "std", "wang", "cost_of_capital")
@@ -251,17 +252,19 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)
-        tower = price_tower(
-            model,
-            layers,
-            principles=tuple(principles),
-            loadings=principles,
-            tvar_level=args.tvar_level,
-            n_sims=args.n_sims,
-            rng=args.seed,
-            n_threads=args.threads,
-            progress=progress_enabled(args),
-        )
+        with dask_backend(args) as dask_kw:
+            tower = price_tower(
+                model,
+                layers,
+                principles=tuple(principles),
+                loadings=principles,
+                tvar_level=args.tvar_level,
+                n_sims=args.n_sims,
+                rng=args.seed,
+                n_threads=args.threads,
+                progress=progress_enabled(args),
+                **dask_kw,
+            )
     elapsed = time.perf_counter() - t0
     for w in caught:  # the pricing caveats, one line each, on stderr
         if issubclass(w.category, RiskModelWarning):

@@ -16,6 +16,7 @@ from ._common import (
     probability,
     progress_enabled,
 )
+from ._dask import dask_backend
 
 #: default report folder (the same as riskmodel.report.DEFAULT_DIR; not imported from there,
 #: so that building the parser stays light)
@@ -106,24 +107,26 @@ def run(args: argparse.Namespace) -> int:
     if args.gof_boot < 0:
         raise ValueError(f"--gof-boot: must be >= 0, got {args.gof_boot}")
     try:
-        res = write_report(
-            args.out_dir,
-            profile=args.profile,
-            coverage=args.coverage,
-            measure=args.measure,
-            n_sims=args.n_sims,
-            seed=args.seed,
-            data=args.data,
-            threshold=args.threshold,
-            since=args.since,
-            until=args.until,
-            pricing_n_sims=args.pricing_n_sims,
-            gof_boot=args.gof_boot,
-            parameter_uncertainty=args.parameter_uncertainty,
-            n_threads=args.threads,
-            overwrite=args.overwrite,
-            progress=progress_enabled(args),
-        )
+        with dask_backend(args) as dask_kw:
+            res = write_report(
+                args.out_dir,
+                profile=args.profile,
+                coverage=args.coverage,
+                measure=args.measure,
+                n_sims=args.n_sims,
+                seed=args.seed,
+                data=args.data,
+                threshold=args.threshold,
+                since=args.since,
+                until=args.until,
+                pricing_n_sims=args.pricing_n_sims,
+                gof_boot=args.gof_boot,
+                parameter_uncertainty=args.parameter_uncertainty,
+                n_threads=args.threads,
+                overwrite=args.overwrite,
+                progress=progress_enabled(args),
+                **dask_kw,
+            )
     except FileExistsError:  # bad input: exit 2, one line
         raise ValueError(
             f"{args.out_dir} exists and is not empty: give another OUT_DIR, or --overwrite "

@@ -17,6 +17,7 @@ from ._common import (
     probability,
     progress_enabled,
 )
+from ._dask import dask_backend
 
 EXAMPLES = """examples:
   riskmodel reserve                         # bundled incidents, 99.5%, 1,000,000 years
@@ -86,18 +87,20 @@ def run(args: argparse.Namespace) -> int:
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
     t0 = time.perf_counter()
-    res = reserve(
-        model,
-        args.coverage,
-        measure=args.measure,
-        program=program,
-        rng=args.seed,
-        n_sims=args.n_sims,
-        n_threads=args.threads,
-        progress=progress_enabled(args),
-        parameter_uncertainty=args.parameter_uncertainty,
-        parameter_draws=args.parameter_draws,
-    )
+    with dask_backend(args) as dask_kw:
+        res = reserve(
+            model,
+            args.coverage,
+            measure=args.measure,
+            program=program,
+            rng=args.seed,
+            n_sims=args.n_sims,
+            n_threads=args.threads,
+            progress=progress_enabled(args),
+            parameter_uncertainty=args.parameter_uncertainty,
+            parameter_draws=args.parameter_draws,
+            **dask_kw,
+        )
     elapsed = time.perf_counter() - t0
     risk = None
     if args.model_risk:

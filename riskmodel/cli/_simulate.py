@@ -18,6 +18,7 @@ from ._common import (
     probability,
     progress_enabled,
 )
+from ._dask import dask_backend
 
 EXAMPLES = """examples:
   riskmodel simulate                              # bundled incidents, 1,000,000 years
@@ -119,16 +120,18 @@ def run(args: argparse.Namespace) -> int:
     if profile is not None:
         model, program, _ = profile.build_model(cal)
     t0 = time.perf_counter()
-    sim = simulate(
-        model,
-        args.n_sims,
-        rng=args.seed,
-        program=program,
-        min_level=min(args.coverage),
-        n_threads=args.threads,
-        parameter_uncertainty=args.parameter_uncertainty,
-        progress=progress_enabled(args),
-    )
+    with dask_backend(args) as dask_kw:
+        sim = simulate(
+            model,
+            args.n_sims,
+            rng=args.seed,
+            program=program,
+            min_level=min(args.coverage),
+            n_threads=args.threads,
+            parameter_uncertainty=args.parameter_uncertainty,
+            progress=progress_enabled(args),
+            **dask_kw,
+        )
     elapsed = time.perf_counter() - t0
     views = ("gross", "ceded", "net") if program is not None else ("gross",)
     measures = _risk_measures(sim, args.coverage, args.level, views)

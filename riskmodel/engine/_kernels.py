@@ -5,8 +5,9 @@ the block's NumPy generator. Each kernel is a numba function compiled with ``cac
 nogil=True``; ``kernel.py_func`` is its plain-Python twin (same code, same random draws),
 which the tests compare against.
 
-Severity samplers are selected by an integer family code; a category's severity parameters
-travel as one row ``par`` of a float array::
+Severity samplers are selected by an integer family code (declared by each family's
+``spec.sampler`` in ``riskmodel.severity``; :func:`sev_isf` holds one branch per code); a
+category's severity parameters travel as one row ``par`` of a float array::
 
     par = [p0, p1, p2, p3, s_lo, s_hi, lower, upper, cap]
 
@@ -29,6 +30,7 @@ import math
 import numpy as np
 
 from .._numba import jit, jit_inline
+from ..severity._families import sampler_code
 from ._random import (
     fill_normal,
     fill_uniform,
@@ -40,14 +42,15 @@ from ._random import (
 from ._special import ndtr, ndtri, t_cdf
 from ._vexp import exp_inplace
 
-# family codes (keep in step with riskmodel.engine._specs)
-LOGNORMAL = 0
-GPD = 1
-PARETO = 2
-LOMAX = 3
-BURR = 4
-WEIBULL = 5
-LOGLOGISTIC = 6
+# family codes, as each family's spec declares them (``spec.sampler``); numba compiles them in
+# as constants
+LOGNORMAL = sampler_code("lognormal")
+GPD = sampler_code("gpd")
+PARETO = sampler_code("pareto")
+LOMAX = sampler_code("lomax")
+BURR = sampler_code("burr")
+WEIBULL = sampler_code("weibull")
+LOGLOGISTIC = sampler_code("loglogistic")
 
 POISSON = 0
 NEGBIN = 1

@@ -1,8 +1,9 @@
 """Translate frequency and severity objects into the kernels' arrays.
 
-A severity the kernels know (see ``_kernels``), possibly truncated and then capped, is simulated
-in compiled code; any other distribution falls back to its own ``sample`` method, so every
-distribution, fitted or written by hand, can be simulated.
+A severity whose family declares a compiled sampler (``spec.sampler``: its code in ``_kernels``
+and its parameter row), possibly truncated and then capped, is simulated in compiled code; any
+other distribution falls back to its own ``sample`` method, so every distribution, fitted or
+written by hand, can be simulated.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from ..severity import Capped, Severity, Truncated
+from ..severity._families import family_spec
 from . import _kernels as K
 
 __all__ = ["MAX_TABLE", "count_tables", "frequency_spec", "severity_spec"]
@@ -20,31 +22,11 @@ __all__ = ["MAX_TABLE", "count_tables", "frequency_spec", "severity_spec"]
 MAX_TABLE = 1 << 16  # most entries of a count's inversion table
 
 
-def _family_params(dist: Severity) -> tuple[int, tuple[float, ...]] | None:
-    from .. import severity as S
-
-    name = type(dist).__name__
-    if name == "LogNormal":
-        return K.LOGNORMAL, (dist.mu, dist.sigma)
-    if name == "GeneralizedPareto" and hasattr(S, "GeneralizedPareto"):
-        return K.GPD, (dist.xi, dist.sigma, dist.threshold)
-    if name == "Pareto":
-        return K.PARETO, (dist.alpha, dist.xm)
-    if name == "Lomax":
-        return K.LOMAX, (dist.alpha, dist.scale)
-    if name == "Burr":
-        return K.BURR, (dist.c, dist.k, dist.scale)
-    if name == "Weibull":
-        return K.WEIBULL, (dist.shape, dist.scale)
-    if name == "LogLogistic":
-        return K.LOGLOGISTIC, (dist.shape, dist.scale)
-    return None
-
-
 def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     """(family code, parameter row) of ``dist`` for the kernels; code -1 means "use sample()".
 
-    Recognises a known family, ``family.truncated(lower, upper)``, ``family.capped(limit)`` and
+    Recognises a registered family with a compiled sampler (exactly its class, not a
+    subclass), ``family.truncated(lower, upper)``, ``family.capped(limit)`` and
     ``family.truncated(...).capped(limit)``.
     """
     par = np.zeros(K.NPAR)
@@ -57,10 +39,10 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     if isinstance(inner, Truncated):
         lower, upper = inner._support()
         inner = inner.base
-    fam = _family_params(inner) if isinstance(inner, Severity) else None
-    if fam is None:
+    spec = family_spec(type(inner))
+    if spec is None or spec.sampler is None:
         return -1, par
-    code, params = fam
+    code, params = spec.sampler.code, spec.sampler.row(inner)
     par[: len(params)] = params
     base_lo, base_hi = inner._support()
     lower, upper = max(lower, base_lo), min(upper, base_hi)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import __version__
+from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..insurance import InsuranceProgram, apply_program
 from ..model import LossModel
 from ..uncertainty import PARAMETER_CHUNK
+from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
@@ -92,6 +93,12 @@ class _Plan:
                     "riskmodel.calibrate_industry builds one)"
                 )
             self.uncertain = [(self.names.index(n), d) for n, d in model.uncertainty.items()]
+
+    def __getstate__(self) -> dict:  # shipped to Dask workers without this thread's arrays
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _local=threading.local())
 
     def _scratch(self, n: int):
         """This thread's output arrays for a block of ``n`` years, reused from block to block:
@@ -209,7 +216,7 @@ class Simulation:
 
     Parameters
     ----------
-    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, progress
+    model, rng, program, block_size, n_threads, parameter_uncertainty, backend, client, progress
         As for :func:`simulate`.
     min_level : float
         As for :func:`simulate`.
@@ -229,12 +236,15 @@ class Simulation:
         n_threads: int | None = None,
         parameter_uncertainty: bool = False,
         backend: str = "numba",
+        client=None,
         progress: bool = False,
     ) -> None:
         if not isinstance(model, LossModel):
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
-        if backend != "numba":
-            raise ValueError(f"backend: only 'numba' is available, got {backend!r}")
+        if backend not in ("numba", "dask"):
+            raise ValueError(f"backend: must be 'numba' or 'dask', got {backend!r}")
+        if client is not None and backend != "dask":
+            raise ValueError("client: a Dask client is used only with backend='dask'")
         self.block_size = check_count(block_size, "block_size")
         self.max_sims = check_count(max_sims, "n_sims")
         self.model = model
@@ -244,6 +254,8 @@ class Simulation:
         self.m = tail_size(self.max_sims, min_level)
         self.min_level = min_level
         self.backend = backend
+        self.client = client
+        self._dask = None  # backend="dask": the client and the plan scattered to its workers
         self.progress = progress
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
@@ -282,9 +294,13 @@ class Simulation:
         b1 = b0 + len(sizes)
         k = len(self.plan.names)
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
-            results = pool.map(self._block, range(b0, b1), sizes)
-            for done, (out, rp) in enumerate(results, start=1):
+        bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
+        with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
+            if self.backend == "dask":  # groups of blocks as tasks on a cluster
+                results = _dask.run_blocks(self, b0, sizes)
+            else:
+                results = pool.map(self._block, range(b0, b1), sizes)
+            for size, (out, rp) in zip(sizes, results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._tails:
@@ -292,14 +308,7 @@ class Simulation:
                     else:
                         self._moments[name] = self._moments[name].merge(mom)
                     self._tails[name].add(vals, parts)
-                if self.progress and (done % max((b1 - b0) // 20, 1) == 0 or done == b1 - b0):
-                    years = self.n_sims + sum(sizes[:done])
-                    print(
-                        f"\rsimulated {years:,} / {n_total:,} years",
-                        end="" if done < b1 - b0 else "\n",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                bar.update(size)
         self.n_sims = n_total
         self.elapsed += time.perf_counter() - t0
         return self
@@ -368,6 +377,7 @@ def simulate(
     n_threads: int | None = None,
     parameter_uncertainty: bool = False,
     backend: str = "numba",
+    client=None,
     progress: bool = False,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.
@@ -391,10 +401,15 @@ def simulate(
     parameter_uncertainty : bool
         Redraw the parameters of the categories in ``model.uncertainty`` for every chunk of
         :data:`riskmodel.uncertainty.PARAMETER_CHUNK` years (the predictive distribution).
-    backend : {"numba"}
-        Execution backend.
+    backend : {"numba", "dask"}
+        Execution backend: ``"numba"`` runs the blocks on a local thread pool; ``"dask"`` runs
+        groups of blocks as tasks on a Dask cluster (``pip install 'riskmodel[dask]'``), with a
+        result bit-identical to ``"numba"`` for the same seed, n_sims and block_size.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
     progress : bool
-        Print a progress line to stderr.
+        A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
+        one finished line otherwise).
 
     Returns
     -------
@@ -420,6 +435,7 @@ def simulate(
             n_threads=n_threads,
             parameter_uncertainty=parameter_uncertainty,
             backend=backend,
+            client=client,
             progress=progress,
         )
         .extend(n_sims)

@@ -15,6 +15,7 @@ from ._frequency import FrequencyFit, OverdispersionTest, PredictionInterval, fi
 from ._gof import GofResult, edf_statistics, gof_severity, gof_statistics
 from ._profile import ProfileInterval, profile_interval
 from ._severity import SeverityFit, fit_severity
+from ._spliced import SplicedFit, fit_spliced
 
 __all__ = [
     "FrequencyFit",
@@ -25,12 +26,14 @@ __all__ = [
     "ProfileInterval",
     "SeverityComparison",
     "SeverityFit",
+    "SplicedFit",
     "ThresholdChoice",
     "compare_severity",
     "edf_statistics",
     "fit_frequency",
     "fit_pot",
     "fit_severity",
+    "fit_spliced",
     "gof_severity",
     "gof_statistics",
     "gpd_stability",

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._errors import ConvergenceWarning
 from .._rng import RNGLike, as_seed_sequence
-from ..severity._families import FAMILIES, resolve_family
+from ..severity import FAMILIES, get_family
 from ._gof import TESTS, GofResult
 from ._severity import SeverityFit, fit_severity
 
@@ -76,7 +76,7 @@ class SeverityComparison:
 
 
 def _name(family) -> str:
-    return family if isinstance(family, str) else resolve_family(family).__name__
+    return family if isinstance(family, str) else get_family(family).__name__
 
 
 def compare_severity(
@@ -89,6 +89,7 @@ def compare_severity(
     gof: bool | int = False,
     rng: RNGLike = None,
     criterion: str = "aic",
+    progress: bool = False,
 ) -> SeverityComparison:
     """Fit several severity families to the same losses and rank them.
 
@@ -97,7 +98,7 @@ def compare_severity(
     losses : array_like
         Observed losses.
     families : sequence of str or Severity subclasses, optional
-        Default: every registered family (``riskmodel.severity._families.FAMILIES``).
+        Default: every registered family (``riskmodel.severity.FAMILIES``), by public name.
     truncation, cap, upper : float or array_like, optional
         The observation scheme, as in :func:`fit_severity`.
     gof : bool or int, default False
@@ -107,6 +108,8 @@ def compare_severity(
         Randomness of the bootstrap (SPEC 7); family ``i`` uses child ``i`` of the root.
     criterion : {"aic", "bic"}
         Ranking criterion.
+    progress : bool, default False
+        A progress bar of each family's bootstrap on stderr.
 
     Returns
     -------
@@ -125,10 +128,7 @@ def compare_severity(
     if criterion not in ("aic", "bic"):
         raise ValueError(f"criterion: expected 'aic' or 'bic', got {criterion!r}")
     if families is None:
-        seen: dict[type, str] = {}
-        for key, cls in FAMILIES.items():
-            seen.setdefault(cls, key)
-        families = list(seen.values())
+        families = list(FAMILIES)
     families = list(families)
     if not families:
         raise ValueError("families: give at least one family")
@@ -180,7 +180,7 @@ def compare_severity(
             message=fit.message,
         )
         if n_boot and fit.converged:
-            g = fit.gof(n_boot=n_boot, rng=kid)
+            g = fit.gof(n_boot=n_boot, rng=kid, progress=progress)
             gofs[name] = g
             for t in TESTS:
                 row[t] = g.statistics[t]

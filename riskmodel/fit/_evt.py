@@ -18,8 +18,9 @@ from scipy import optimize, stats
 
 from .._errors import ConvergenceWarning, InfiniteMomentWarning, RiskModelWarning
 from .._rng import RNGLike, as_seed_sequence, seed_of
+from ..severity import GeneralizedPareto
 from ._gof import edf_statistics
-from ._loglik import KERNELS
+from ._loglik import Design, MLEResult, Objective, Space, maximise
 
 __all__ = [
     "PotResult",
@@ -31,7 +32,7 @@ __all__ = [
     "suggest_threshold",
 ]
 
-_GPD = KERNELS["GeneralizedPareto"]
+_GPD = GeneralizedPareto.spec.loglik  # log survival function in (xi, sigma, threshold)
 
 
 def _positive(losses, name: str = "losses") -> np.ndarray:
@@ -48,72 +49,27 @@ def _positive(losses, name: str = "losses") -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- GPD MLE
-def _gpd_start(y: np.ndarray) -> np.ndarray:
-    """Probability-weighted-moment start (Hosking & Wallis 1987) as (xi, log sigma)."""
-    ys = np.sort(y)
-    n = ys.size
-    a0 = float(ys.mean())
-    p = (np.arange(1, n + 1) - 0.35) / n
-    a1 = float(np.mean(ys * (1.0 - p)))
-    den = a0 - 2.0 * a1
-    if den > 0:
-        xi = 2.0 - a0 / den
-        sigma = 2.0 * a0 * a1 / den
-        if math.isfinite(xi) and sigma > 0 and -0.5 < xi < 0.95:
-            return np.array([xi, math.log(sigma)])
-    return np.array([0.1, math.log(max(a0 * 0.9, 1e-300))])
+def _gpd_objective(y: np.ndarray) -> Objective:
+    """The negative log-likelihood of a GPD (threshold 0) for excesses ``y`` >= 0, over
+    ``(xi, log sigma)``: the objective ``fit_severity`` maximises for a generalized Pareto."""
+    space = Space(GeneralizedPareto, {"threshold": 0.0}, GeneralizedPareto(0.1, 1.0))
+    return Objective(space, Design.make(y))
 
 
-def _gpd_nll_grad(theta: np.ndarray, y: np.ndarray):
-    xi, ls = float(theta[0]), float(theta[1])
-    s = math.exp(ls)
-    with np.errstate(all="ignore"):
-        lp, g = _GPD.logpdf(np.array([xi, s, 0.0]), y)
-        ll = float(np.sum(lp))
-    if not math.isfinite(ll):
-        return math.inf, np.zeros(2)
-    gs = g.sum(axis=1)
-    return -ll, -np.array([gs[0], gs[1] * s])
+def _gpd_mle(
+    y: np.ndarray, start: np.ndarray | None = None, hess_inv0=None, fallback: bool = True
+) -> tuple[Objective, MLEResult]:
+    """The GPD maximum-likelihood fit of excesses ``y`` > 0, by the common maximiser.
 
-
-def _gpd_mle(y: np.ndarray, start: np.ndarray | None = None, hess_inv0=None, fallback=True):
-    """(theta = (xi, log sigma), nll, converged) for excesses ``y`` > 0.
-
+    Starts at ``start`` (free ``(xi, log sigma)``) where given and the likelihood is positive
+    there, else at the family's start values (probability-weighted moments);
     ``fallback=False`` skips the Nelder-Mead rescue (bootstrap refits count as failed).
     """
-    th0 = _gpd_start(y) if start is None else np.asarray(start, float)
-    if not math.isfinite(_gpd_nll_grad(th0, y)[0]):
-        th0 = np.array([0.1, math.log(float(y.max()))])
-    opts: dict[str, Any] = {"gtol": 1e-6 * math.sqrt(y.size)}
-    if hess_inv0 is not None:
-        opts["hess_inv0"] = hess_inv0
-    res = optimize.minimize(_gpd_nll_grad, th0, args=(y,), jac=True, method="BFGS", options=opts)
-    ok = bool(res.success and math.isfinite(res.fun))
-    if not ok and math.isfinite(res.fun):
-        g = _gpd_nll_grad(res.x, y)[1]
-        ok = bool(np.max(np.abs(g)) < 1e-3 * max(1, y.size))
-    if not ok and fallback:
-        nm = optimize.minimize(
-            lambda t: _gpd_nll_grad(t, y)[0],
-            th0,
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
-        )
-        if math.isfinite(nm.fun) and (nm.fun < res.fun or not math.isfinite(res.fun)):
-            res = optimize.minimize(_gpd_nll_grad, nm.x, args=(y,), jac=True, method="BFGS")
-            ok = bool(res.success) or bool(
-                np.max(np.abs(_gpd_nll_grad(res.x, y)[1])) < 1e-3 * max(1, y.size)
-            )
-    return np.asarray(res.x, float), float(res.fun), ok
-
-
-def _gpd_hessian(theta: np.ndarray, y: np.ndarray) -> np.ndarray:
-    h = np.empty((2, 2))
-    for j in range(2):
-        e = np.zeros(2)
-        e[j] = 1e-5 * max(1.0, abs(theta[j]))
-        h[:, j] = (_gpd_nll_grad(theta + e, y)[1] - _gpd_nll_grad(theta - e, y)[1]) / (2 * e[j])
-    return 0.5 * (h + h.T)
+    obj = _gpd_objective(y)
+    th0 = None if start is None else np.asarray(start, dtype=float)
+    if th0 is None or not math.isfinite(obj.nll(th0)):
+        th0 = obj.space.start_free(GeneralizedPareto._start(y))
+    return obj, maximise(obj, th0, hess_inv0=hess_inv0, polish=fallback)
 
 
 # ----------------------------------------------------------------------------- POT
@@ -230,13 +186,13 @@ class PotResult:
         """Profile-likelihood confidence interval for ``xi`` (sigma profiled out)."""
         if not 0 < level < 1:
             raise ValueError(f"level: must lie strictly between 0 and 1, got {level}")
-        y = self.excesses
+        obj = _gpd_objective(self.excesses)
         crit = 0.5 * float(stats.chi2.ppf(level, 1))
         ll_hat = self.loglik
 
         def drop(xi: float) -> float:
             res = optimize.minimize_scalar(
-                lambda ls: _gpd_nll_grad(np.array([xi, ls]), y)[0],
+                lambda ls: obj.nll(np.array([xi, ls])),
                 bracket=(math.log(self.sigma) - 1, math.log(self.sigma) + 1),
             )
             return float(res.fun) + ll_hat - crit
@@ -309,7 +265,8 @@ def fit_pot(losses, threshold: float) -> PotResult:
     The excesses :math:`y_i = x_i - u` of the :math:`N_u` exceedances are fitted by maximum
     likelihood, :math:`\ell(\xi,\sigma) = -N_u\log\sigma - (1 + 1/\xi)\sum\log(1 + \xi
     y_i/\sigma)`, over :math:`(\xi, \log\sigma)` by BFGS with the analytic score, started at
-    the probability-weighted-moment estimates of Hosking & Wallis (1987). Standard errors
+    the probability-weighted-moment estimates of Hosking & Wallis (1987): the same likelihood
+    and maximiser as :func:`fit_severity` for a ``GeneralizedPareto``. Standard errors
     come from the observed information. The tail of the loss distribution is then
     :math:`\hat S(x) = (N_u/n)\,\bar G_{\xi,\sigma}(x - u)` (Smith 1987).
 
@@ -339,11 +296,12 @@ def fit_pot(losses, threshold: float) -> PotResult:
         raise ValueError(
             f"threshold: only {y.size} loss(es) exceed u = {u:g}; need at least 3 to fit a GPD"
         )
-    theta, nll, ok = _gpd_mle(y)
+    obj, res = _gpd_mle(y)
+    theta, nll, ok = res.free, res.nll, res.success
     message = "converged" if ok else "the optimiser did not converge"
     cov_t = np.full((2, 2), np.nan)
     if math.isfinite(nll):
-        h = _gpd_hessian(theta, y)
+        h = obj.hessian(theta)
         try:
             np.linalg.cholesky(h)
             cov_t = np.linalg.inv(h)
@@ -616,13 +574,14 @@ def _ad_pvalue(
     y: np.ndarray, n_boot: int, ss: np.random.SeedSequence
 ) -> tuple[float, float, float]:
     """(xi, AD statistic, bootstrap p-value) of a GPD fitted to excesses ``y``."""
-    theta, _nll, ok = _gpd_mle(y)
+    obj, res = _gpd_mle(y)
+    theta, ok = res.free, res.success
     if not ok:
         return float(theta[0]), math.nan, math.nan, 0
     p = np.array([theta[0], math.exp(theta[1]), 0.0])
     ls = _GPD.logsf(p, y)[0]
     stat = edf_statistics(-np.expm1(ls), np.exp(ls), tests=("ad",))["ad"]
-    h0 = np.linalg.inv(_gpd_hessian(theta, y))
+    h0 = np.linalg.inv(obj.hessian(theta))
     h0 = 0.5 * (h0 + h0.T)
     h0 = h0 if np.all(np.linalg.eigvalsh(h0) > 0) else None
     count, valid = 0, 0
@@ -631,8 +590,9 @@ def _ad_pvalue(
         u = 1.0 - g.random(y.size)
         xi, s = p[0], p[1]
         yb = s * np.expm1(-xi * np.log(u)) / xi if abs(xi) > 1e-12 else -s * np.log(u)
-        tb, _nb, okb = _gpd_mle(yb, start=theta, hess_inv0=h0, fallback=False)
-        if not okb:
+        _, rb = _gpd_mle(yb, start=theta, hess_inv0=h0, fallback=False)
+        tb = rb.free
+        if not rb.success:
             continue
         lsb = _GPD.logsf(np.array([tb[0], math.exp(tb[1]), 0.0]), yb)[0]
         sb = edf_statistics(-np.expm1(lsb), np.exp(lsb), tests=("ad",))["ad"]

@@ -9,6 +9,7 @@ distribution is still fully observed.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
@@ -20,6 +21,7 @@ import numpy as np
 from scipy import special
 
 from .._errors import RiskModelWarning
+from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, seed_of
 from ..severity import Severity
 from ._loglik import Design
@@ -314,6 +316,27 @@ class GofResult:
         }
 
 
+def _replicate(fit: SeverityFit, tests: tuple[str, ...], child) -> np.ndarray:
+    """One bootstrap replicate from its SeedSequence ``child``: the statistics of a refit to
+    a sample from the fitted model (NaN when the refit fails)."""
+    g = np.random.Generator(np.random.PCG64(child))
+    try:
+        with np.errstate(all="ignore"):
+            xb = sample_design(fit.dist, fit.design, g)
+            free, ok = fit.refit(xb)
+            if not ok:
+                return np.full(len(tests), np.nan)
+            db = fit._space.dist(free)
+            st = edf_statistics(*pit(db, fit.design.with_losses(xb)), tests=tests)
+    except (ValueError, FloatingPointError, OverflowError, np.linalg.LinAlgError):
+        return np.full(len(tests), np.nan)
+    return np.array([st[t] for t in tests])
+
+
+def _replicate_shared(shared, child) -> np.ndarray:
+    return _replicate(*shared, child)
+
+
 def gof_severity(
     fit: SeverityFit,
     n_boot: int = 999,
@@ -321,6 +344,9 @@ def gof_severity(
     tests=tuple(TESTS),
     *,
     n_jobs: int = 1,
+    progress: bool = False,
+    backend: str = "numba",
+    client=None,
 ) -> GofResult:
     r"""Goodness-of-fit tests of a severity fit, with parametric-bootstrap p-values.
 
@@ -337,6 +363,13 @@ def gof_severity(
         Among ``"ks" "cvm" "ad" "adup"``.
     n_jobs : int, default 1
         Threads for the replicates.
+    progress : bool, default False
+        A progress bar of the refits on stderr (percentage, rate, time left).
+    backend : {"numba", "dask"}
+        ``"dask"``: the refits run as tasks on a Dask cluster (the fit scattered once); the
+        result is the same as locally.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
 
     Returns
     -------
@@ -364,32 +397,34 @@ def gof_severity(
         raise ValueError(f"n_boot: must be >= 0, got {n_boot}")
     if int(n_jobs) < 1:
         raise ValueError(f"n_jobs: must be >= 1, got {n_jobs}")
+    if backend not in ("numba", "dask"):
+        raise ValueError(f"backend: must be 'numba' or 'dask', got {backend!r}")
+    if client is not None and backend != "dask":
+        raise ValueError("client: a Dask client is used only with backend='dask'")
     design = fit.design
     stat = edf_statistics(*pit(fit.dist, design), tests=tests)
     root = as_seed_sequence(rng)
     children = root.spawn(n_boot) if n_boot else []
-    space = fit._space
-
-    def one(b: int) -> np.ndarray:
-        g = np.random.Generator(np.random.PCG64(children[b]))
-        try:
-            with np.errstate(all="ignore"):
-                xb = sample_design(fit.dist, design, g)
-                free, ok = fit.refit(xb)
-                if not ok:
-                    return np.full(len(tests), np.nan)
-                db = space.dist(free)
-                st = edf_statistics(*pit(db, design.with_losses(xb)), tests=tests)
-        except (ValueError, FloatingPointError, OverflowError, np.linalg.LinAlgError):
-            return np.full(len(tests), np.nan)
-        return np.array([st[t] for t in tests])
+    one = functools.partial(_replicate, fit, tests)
 
     t0 = time.perf_counter()
-    if n_jobs == 1 or n_boot < 2:
-        rows = [one(b) for b in range(n_boot)]
-    else:
-        with ThreadPoolExecutor(max_workers=int(n_jobs)) as ex:
-            rows = list(ex.map(one, range(n_boot)))
+    with Progress(n_boot, "refits", f"bootstrap {fit.family}", enabled=progress) as bar:
+        if backend == "dask" and children:  # refits as cluster tasks, the fit scattered once
+            from ..engine._dask import map_chunks
+
+            rows = map_chunks(_replicate_shared, (fit, tests), children, client)
+            bar.update(n_boot)
+        elif n_jobs == 1 or n_boot < 2:
+            rows = []
+            for c in children:
+                rows.append(one(c))
+                bar.update()
+        else:
+            rows = []
+            with ThreadPoolExecutor(max_workers=int(n_jobs)) as ex:
+                for row in ex.map(one, children):
+                    rows.append(row)
+                    bar.update()
     elapsed = time.perf_counter() - t0
     boot = np.array(rows).reshape(n_boot, len(tests))
     ok = np.all(np.isfinite(boot), axis=1)

@@ -7,13 +7,16 @@ This module is the engine under :func:`riskmodel.fit.fit_severity`, the bootstra
   censoring per observation), with repeated truncation points compressed so that a common
   reporting threshold costs one survival-function evaluation, not ``n``.
 - :class:`Space`: the free parameters. A family maps its parameters to an unconstrained vector
-  ``theta`` (``_to_theta`` / ``_from_theta``, one component per parameter); fixed parameters
-  (``Pareto`` ``xm``, a ``GeneralizedPareto`` threshold) are held at their value.
-- analytic score functions (:data:`KERNELS`) for the families where they are short, so that the
+  ``theta`` (``_to_theta`` / ``_from_theta``, one component per parameter, by the transforms
+  its spec declares); fixed parameters (``Pareto`` ``xm``, a ``GeneralizedPareto`` threshold)
+  are held at their value.
+- :class:`Objective`: the negative log-likelihood, with the analytic scores of the family's
+  ``spec.loglik`` (:class:`riskmodel.severity.LogLik`) where it has them, so that the
   optimiser gets exact gradients; other families fall back to finite differences.
 
-Closed forms are used where they exist: the untruncated, uncensored lognormal (mean and standard
-deviation of the log losses) and the Pareto with a fixed ``xm`` (a Hill-type estimator).
+Closed forms are used where the family's ``spec.loglik.closed_form`` gives one: the
+untruncated, uncensored lognormal (mean and standard deviation of the log losses) and the
+Pareto with a fixed ``xm`` (a Hill-type estimator).
 """
 
 from __future__ import annotations
@@ -23,13 +26,12 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
-from ..severity import Severity
+from ..severity import LogLik, Severity
+from ..severity._families import family_spec
 
-__all__ = ["KERNELS", "Design", "MLEResult", "Objective", "Space", "maximise"]
-
-_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+__all__ = ["Design", "MLEResult", "Objective", "Space", "maximise"]
 
 
 # ----------------------------------------------------------------------------- design
@@ -82,296 +84,6 @@ class Design:
     def with_losses(self, x: np.ndarray) -> Design:
         """The same observation scheme with new losses (for the bootstrap)."""
         return Design.make(x, self.lower, self.upper, self.cap, groups=self.groups)
-
-
-# ----------------------------------------------------------------------------- kernels
-class _Kernel:
-    """Log-density and log-survival with their gradients in theta (one family)."""
-
-    #: transform of each parameter to theta: "id" or "log"
-    transforms: tuple[str, ...] = ()
-
-    def params(self, d) -> np.ndarray:
-        raise NotImplementedError
-
-    def logpdf(self, p, x):
-        """Return (logpdf, d logpdf / d params) with shapes (n,), (k, n)."""
-        raise NotImplementedError
-
-    def logsf(self, p, x):
-        raise NotImplementedError
-
-    def to_theta(self, p) -> np.ndarray:
-        return np.array(
-            [math.log(v) if t == "log" else v for v, t in zip(p, self.transforms, strict=True)]
-        )
-
-    def chain(self, p) -> np.ndarray:
-        """d params / d theta (diagonal)."""
-        return np.array(
-            [v if t == "log" else 1.0 for v, t in zip(p, self.transforms, strict=True)]
-        )
-
-
-class _LogNormalKernel(_Kernel):
-    transforms = ("id", "log")
-
-    def params(self, d):
-        return np.array([d.mu, d.sigma])
-
-    def logpdf(self, p, x):
-        mu, s = p
-        lx = np.log(x)
-        z = (lx - mu) / s
-        lp = -lx - math.log(s) - _LOG_SQRT_2PI - 0.5 * z * z
-        return lp, np.stack([z / s, (z * z - 1.0) / s])
-
-    def logsf(self, p, x):
-        mu, s = p
-        z = (np.log(x) - mu) / s
-        ls = special.log_ndtr(-z)
-        h = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - ls)  # phi(z) / Phi(-z)
-        return ls, np.stack([h / s, h * z / s])
-
-
-class _ParetoKernel(_Kernel):
-    """Pareto I, alpha free (xm is always held fixed when fitting)."""
-
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.alpha, d.xm])
-
-    def logpdf(self, p, x):
-        a, xm = p
-        r = np.log(xm / x)
-        lp = np.where(x >= xm, math.log(a) - math.log(xm) + (a + 1.0) * r, -np.inf)
-        return lp, np.stack([1.0 / a + r, np.full(x.shape, a / xm)])
-
-    def logsf(self, p, x):
-        a, xm = p
-        r = np.minimum(np.log(xm / x), 0.0)
-        return a * r, np.stack([r, np.where(x > xm, a / xm, 0.0)])
-
-
-class _GPDKernel(_Kernel):
-    """Generalized Pareto in the EVT sign convention, parameters (xi, sigma); threshold fixed."""
-
-    transforms = ("id", "log")
-
-    def __init__(self, threshold_attr: str = "threshold"):
-        self.threshold_attr = threshold_attr
-
-    def params(self, d):
-        return np.array([d.xi, d.sigma, getattr(d, self.threshold_attr)])
-
-    def to_theta(self, p):
-        return np.array([p[0], math.log(p[1])])
-
-    def chain(self, p):
-        return np.array([1.0, p[1]])
-
-    @staticmethod
-    def _core(xi, s, y):
-        """log w / xi, d/dxi (log w / xi) and y/(s w), with care near xi = 0."""
-        t = y / s
-        w = 1.0 + xi * t
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if abs(xi) < 1e-7:
-                lw_xi = t - 0.5 * xi * t * t
-                dlw_xi = -0.5 * t * t
-            else:
-                lw = np.log1p(xi * t)
-                lw_xi = lw / xi
-                dlw_xi = -lw / xi**2 + t / (xi * w)
-        return lw_xi, dlw_xi, t / w, w
-
-    def logsf(self, p, x):
-        xi, s, u = p
-        y = np.maximum(x - u, 0.0)
-        lw_xi, dlw_xi, tw, w = self._core(xi, s, y)
-        ok = w > 0
-        ls = np.where(ok, -lw_xi, -np.inf)
-        return ls, np.stack([np.where(ok, -dlw_xi, 0.0), np.where(ok, tw / s, 0.0)])
-
-    def logpdf(self, p, x):
-        xi, s, u = p
-        y = x - u
-        lw_xi, dlw_xi, tw, w = self._core(xi, s, np.maximum(y, 0.0))
-        ok = (w > 0) & (y >= 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lp = -math.log(s) - lw_xi - np.log(np.where(ok, w, 1.0))
-            dxi = -dlw_xi - tw
-            ds = -1.0 / s + (1.0 + xi) * tw / s
-        return np.where(ok, lp, -np.inf), np.stack([np.where(ok, dxi, 0.0), np.where(ok, ds, 0.0)])
-
-
-class _LomaxKernel(_Kernel):
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.alpha, d.scale])
-
-    def logsf(self, p, x):
-        a, s = p
-        l1 = np.log1p(x / s)
-        return -a * l1, np.stack([-l1, a * x / (s * (s + x))])
-
-    def logpdf(self, p, x):
-        a, s = p
-        l1 = np.log1p(x / s)
-        lp = math.log(a) - math.log(s) - (a + 1.0) * l1
-        ds = -1.0 / s + (a + 1.0) * x / (s * (s + x))
-        return lp, np.stack([1.0 / a - l1, ds])
-
-
-class _WeibullKernel(_Kernel):
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.shape, d.scale])
-
-    def logsf(self, p, x):
-        k, lam = p
-        lz = np.log(x / lam)
-        zk = np.exp(k * lz)
-        return -zk, np.stack([-zk * lz, zk * k / lam])
-
-    def logpdf(self, p, x):
-        k, lam = p
-        lz = np.log(x / lam)
-        zk = np.exp(k * lz)
-        lp = math.log(k) - math.log(lam) + (k - 1.0) * lz - zk
-        return lp, np.stack([1.0 / k + lz - zk * lz, (-k + k * zk) / lam])
-
-
-class _LogLogisticKernel(_Kernel):
-    """sf = 1 / (1 + (x/scale)^shape)."""
-
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.shape, d.scale])
-
-    def logsf(self, p, x):
-        b, a = p
-        lz = np.log(x / a)
-        ls = -np.logaddexp(0.0, b * lz)
-        q = special.expit(b * lz)  # z^b / (1 + z^b)
-        return ls, np.stack([-q * lz, q * b / a])
-
-    def logpdf(self, p, x):
-        b, a = p
-        lz = np.log(x / a)
-        lp = math.log(b) - math.log(a) + (b - 1.0) * lz - 2.0 * np.logaddexp(0.0, b * lz)
-        q = special.expit(b * lz)
-        return lp, np.stack([1.0 / b + lz - 2.0 * q * lz, (-b + 2.0 * b * q) / a])
-
-
-class _BurrKernel(_Kernel):
-    """Burr XII: sf = (1 + (x/scale)^c)^(-k)."""
-
-    transforms = ("log", "log", "log")
-
-    def params(self, d):
-        return np.array([d.c, d.k, d.scale])
-
-    def logsf(self, p, x):
-        c, k, s = p
-        lz = np.log(x / s)
-        l1 = np.logaddexp(0.0, c * lz)
-        q = special.expit(c * lz)
-        return -k * l1, np.stack([-k * q * lz, -l1, k * q * c / s])
-
-    def logpdf(self, p, x):
-        c, k, s = p
-        lz = np.log(x / s)
-        l1 = np.logaddexp(0.0, c * lz)
-        q = special.expit(c * lz)
-        lp = math.log(c) + math.log(k) - math.log(s) + (c - 1.0) * lz - (k + 1.0) * l1
-        dc = 1.0 / c + lz - (k + 1.0) * q * lz
-        dk = 1.0 / k - l1
-        ds = (-c + (k + 1.0) * q * c) / s
-        return lp, np.stack([dc, dk, ds])
-
-
-def _log_q(a: float, z: np.ndarray) -> np.ndarray:
-    """log of the regularized upper incomplete gamma Q(a, z)."""
-    with np.errstate(divide="ignore"):
-        return np.log(special.gammaincc(a, z))
-
-
-def _dlog_q_da(a: float, z: np.ndarray) -> np.ndarray:
-    """d/da log Q(a, z) by a central difference (Q has no closed-form shape derivative)."""
-    h = 1e-6 * max(1.0, a)
-    with np.errstate(all="ignore"):
-        return (_log_q(a + h, z) - _log_q(a - h, z)) / (2 * h)
-
-
-class _GammaKernel(_Kernel):
-    """Gamma(shape a, scale s); the shape score of log S by finite differences."""
-
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.shape, d.scale])
-
-    def logpdf(self, p, x):
-        a, s = p
-        lx = np.log(x)
-        lp = (a - 1.0) * lx - x / s - a * math.log(s) - special.gammaln(a)
-        return lp, np.stack([lx - math.log(s) - special.digamma(a), x / s**2 - a / s])
-
-    def logsf(self, p, x):
-        a, s = p
-        z = x / s
-        ls = _log_q(a, z)
-        with np.errstate(all="ignore"):
-            ds = np.exp(a * np.log(z) - z - special.gammaln(a) - math.log(s) - ls)
-        return ls, np.stack([_dlog_q_da(a, z), np.where(np.isfinite(ds), ds, 0.0)])
-
-
-class _LogGammaKernel(_Kernel):
-    """Actuarial log-gamma: log X ~ Gamma(shape a, rate b), support x >= 1."""
-
-    transforms = ("log", "log")
-
-    def params(self, d):
-        return np.array([d.shape, d.rate])
-
-    def logpdf(self, p, x):
-        a, b = p
-        lx = np.log(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            llx = np.log(lx)
-            lp = a * math.log(b) - special.gammaln(a) + (a - 1.0) * llx - (b + 1.0) * lx
-        ok = lx > 0
-        return np.where(ok, lp, -np.inf), np.stack(
-            [np.where(ok, math.log(b) - special.digamma(a) + llx, 0.0), a / b - lx]
-        )
-
-    def logsf(self, p, x):
-        a, b = p
-        lx = np.maximum(np.log(x), 0.0)
-        z = b * lx
-        ls = _log_q(a, z)
-        with np.errstate(all="ignore"):
-            db = -np.exp((a - 1.0) * np.log(z) - z - special.gammaln(a) + np.log(lx) - ls)
-        return ls, np.stack([_dlog_q_da(a, z), np.where(np.isfinite(db), db, 0.0)])
-
-
-#: analytic kernels by family class name (used only when the transforms agree with the family's)
-KERNELS: dict[str, _Kernel] = {
-    "LogNormal": _LogNormalKernel(),
-    "Pareto": _ParetoKernel(),
-    "GeneralizedPareto": _GPDKernel(),
-    "Lomax": _LomaxKernel(),
-    "Weibull": _WeibullKernel(),
-    "LogLogistic": _LogLogisticKernel(),
-    "Burr": _BurrKernel(),
-    "Gamma": _GammaKernel(),
-    "LogGamma": _LogGammaKernel(),
-}
 
 
 # ----------------------------------------------------------------------------- parameter space
@@ -439,23 +151,9 @@ class Objective:
         self.x_obs = design.x_obs
         self.x_cens = design.x_cens
         self.groups = design.groups
-        self.kernel = self._kernel()
-
-    def _kernel(self) -> _Kernel | None:
-        kern = KERNELS.get(self.space.cls.__name__)
-        if kern is None:
-            return None
-        try:  # use it only if its transforms are the family's own
-            d = self.space.dist(self.space.theta_full0[self.space.free])
-            p = kern.params(d)
-            th = kern.to_theta(p)
-            if th.size != self.space.theta_full0.size or not np.allclose(
-                th, self.space.theta_full0, rtol=1e-10, atol=1e-12
-            ):
-                return None
-        except (AttributeError, ValueError, TypeError):
-            return None
-        return kern
+        spec = family_spec(space.cls)  # a registered family: its analytic pieces, if any
+        self.kernel: LogLik | None = spec.loglik if spec is not None else None
+        self._params = spec.params if spec is not None else ()
 
     # generic path --------------------------------------------------------------------
     def _nll_generic(self, d: Severity) -> float:
@@ -524,8 +222,8 @@ class Objective:
                     g = g - (g_lo * cnt).sum(axis=1)
         if not math.isfinite(ll):
             return math.inf, np.zeros(self.space.k)
-        grad = -(g[: self.space.theta_full0.size] * kern.chain(p)[: self.space.theta_full0.size])
-        grad = grad[self.space.free]
+        chain = np.array([prm.dvalue_dtheta(v) for prm, v in zip(self._params, p, strict=False)])
+        grad = -(g[: chain.size] * chain)[self.space.free]
         if not np.all(np.isfinite(grad)):
             return -ll, np.zeros(self.space.k)
         return -ll, grad
@@ -550,22 +248,11 @@ class Objective:
 
 
 # ----------------------------------------------------------------------------- closed forms
-def closed_form(space: Space, design: Design) -> np.ndarray | None:
-    """Free theta of the MLE when it has a closed form, else None."""
-    name = space.cls.__name__
-    if name == "LogNormal" and not space.fixed and design.lower is None and design.upper is None:
-        if design.cap is not None and design.censored.any():
-            return None
-        lx = np.log(design.x)
-        return np.array([float(np.mean(lx)), math.log(max(float(np.std(lx)), 1e-300))])
-    if name == "Pareto" and space.free_names == ("alpha",) and design.upper is None:
-        xm = space.fixed["xm"]
-        t = np.full(design.n, xm) if design.lower is None else np.maximum(design.lower, xm)
-        denom = float(np.sum(np.log(design.x / t)))
-        n_exact = int(np.sum(~design.censored))
-        if denom > 0 and n_exact > 0:
-            return np.array([math.log(n_exact / denom)])
-    return None
+def closed_form(obj: Objective) -> np.ndarray | None:
+    """Free theta of the MLE when the family's log-likelihood pieces give a closed form."""
+    if obj.kernel is None:
+        return None
+    return obj.kernel.closed_form(obj.design, obj.space.fixed, obj.space.free_names)
 
 
 # ----------------------------------------------------------------------------- optimiser
@@ -591,7 +278,7 @@ def maximise(
     (e.g. the covariance of a previous fit to similar data) seeds the BFGS inverse Hessian,
     which cuts the iterations of a warm-started refit.
     """
-    cf = closed_form(obj.space, obj.design)
+    cf = closed_form(obj)
     if cf is not None:
         val = obj.nll(cf)
         if math.isfinite(val):

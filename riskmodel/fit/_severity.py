@@ -11,8 +11,8 @@ import numpy as np
 
 from .._errors import ConvergenceWarning
 from .._rng import RNGLike
-from ..severity import Severity
-from ..severity._families import resolve_family
+from ..severity import Severity, get_family
+from ..severity._families import family_spec
 from ._loglik import Design, Objective, Space, maximise
 
 if TYPE_CHECKING:
@@ -129,6 +129,9 @@ class SeverityFit:
         tests: tuple[str, ...] = ("ks", "cvm", "ad", "adup"),
         *,
         n_jobs: int = 1,
+        progress: bool = False,
+        backend: str = "numba",
+        client=None,
     ) -> GofResult:
         """Goodness-of-fit statistics with parametric-bootstrap p-values.
 
@@ -136,7 +139,16 @@ class SeverityFit:
         """
         from ._gof import gof_severity
 
-        return gof_severity(self, n_boot=n_boot, rng=rng, tests=tests, n_jobs=n_jobs)
+        return gof_severity(
+            self,
+            n_boot=n_boot,
+            rng=rng,
+            tests=tests,
+            n_jobs=n_jobs,
+            progress=progress,
+            backend=backend,
+            client=client,
+        )
 
     def plot(self, kind: str = "qq", ax=None):
         """Diagnostic plot: ``"qq"``, ``"pp"``, ``"survival"`` (log-log) or ``"density"``.
@@ -298,20 +310,23 @@ def check_losses(losses, truncation=None, upper=None, cap=None):
 
 
 def default_fixed(cls: type[Severity], x: np.ndarray, trunc: np.ndarray | None) -> dict:
-    """Parameters that are not estimated by maximum likelihood unless given.
+    """Fields that are not estimated by maximum likelihood unless given.
 
-    The Pareto ``xm`` (the likelihood grows without bound as ``xm`` rises to the smallest loss)
-    is held at the smallest truncation point, or at the smallest loss without truncation; a
-    ``GeneralizedPareto`` threshold is held at the smallest truncation point (its default
-    otherwise).
+    The field where the support starts (the family's ``spec.support_start``) is held at the
+    smallest truncation point. Without truncation a fitted parameter there (the Pareto ``xm``,
+    whose likelihood grows without bound as it rises to the smallest loss) is held at the
+    smallest loss, and a field that is no fitted parameter (a ``GeneralizedPareto`` threshold)
+    keeps its default.
     """
-    names = {f.name for f in fields(cls)}
-    out: dict[str, float] = {}
-    if cls.__name__ == "Pareto" and "xm" in names:
-        out["xm"] = float(trunc.min()) if trunc is not None else float(x.min())
-    if "threshold" in names and trunc is not None:
-        out["threshold"] = float(trunc.min())
-    return out
+    spec = family_spec(cls)
+    start = spec.support_start if spec is not None else None
+    if start is None:
+        return {}
+    if trunc is not None:
+        return {start: float(trunc.min())}
+    if start in cls.param_names:
+        return {start: float(x.min())}
+    return {}
 
 
 def fit_severity(
@@ -377,7 +392,7 @@ def fit_severity(
     >>> abs(fit.params["mu"] - 14.0) < 4 * fit.se["mu"]
     True
     """
-    cls = resolve_family(family)
+    cls = get_family(family)
     x, trunc, up, cp = check_losses(losses, truncation, upper, cap)
     n = x.size
     given = {k: float(v) for k, v in (fixed or {}).items()}

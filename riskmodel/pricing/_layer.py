@@ -47,7 +47,14 @@ DEFAULT_N_SIMS = 200_000
 _KEEP_ALL = 1e-12
 
 #: simulate() options that price_layer / price_tower pass through
-_SIM_OPTIONS = ("block_size", "n_threads", "parameter_uncertainty", "backend", "progress")
+_SIM_OPTIONS = (
+    "block_size",
+    "n_threads",
+    "parameter_uncertainty",
+    "backend",
+    "client",
+    "progress",
+)
 
 #: fewer years with a loss in the layer than this draw a warning
 _FEW_YEARS = 10
@@ -400,7 +407,7 @@ def price_layer(
         Seed (SPEC 7).
     **kw
         Passed to :func:`riskmodel.simulate`: ``block_size``, ``n_threads``,
-        ``parameter_uncertainty``, ``backend``, ``progress``.
+        ``parameter_uncertainty``, ``backend``, ``client``, ``progress``.
 
     Returns
     -------

@@ -124,6 +124,8 @@ def write_report(
     n_threads: int | None = None,
     overwrite: bool = False,
     progress: bool = False,
+    backend: str = "numba",
+    client=None,
 ) -> ReportResult:
     """Write a reserve report folder: PDF, JSON and CSV tables.
 
@@ -164,7 +166,13 @@ def write_report(
         Replace a non-empty ``out_dir`` (atomically: the old folder stays until the new one
         is complete).
     progress : bool
-        Progress lines on stderr.
+        Progress on stderr: a line per stage, and bars with percentage, rate and time left
+        for the simulations and the goodness-of-fit bootstraps.
+    backend : {"numba", "dask"}
+        ``"dask"``: every simulation, layer price and bootstrap refit runs as tasks on a Dask
+        cluster (:func:`riskmodel.simulate`); the numbers are the same as locally.
+    client : dask.distributed.Client, optional
+        The cluster of ``backend="dask"``; default: the current client.
 
     Returns
     -------
@@ -215,6 +223,8 @@ def write_report(
         parameter_uncertainty=parameter_uncertainty,
         n_threads=n_threads,
         progress=progress,
+        backend=backend,
+        client=client,
     )
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if progress:

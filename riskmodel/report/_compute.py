@@ -149,7 +149,7 @@ def _allocation(sim, res) -> pd.DataFrame:
     )
 
 
-def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool):
+def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool, dask_kw=None):
     rows, objects = [], {}
     own = _category_losses(table, cal)
     gof_cache: dict[int, Any] = {}
@@ -177,7 +177,9 @@ def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool):
         if gof_boot:
             if id(fit) not in gof_cache:
                 _say(progress, f"goodness of fit of {name} ({gof_boot} bootstrap refits)")
-                gof_cache[id(fit)] = fit.gof(n_boot=gof_boot, rng=seed)
+                gof_cache[id(fit)] = fit.gof(
+                    n_boot=gof_boot, rng=seed, progress=progress, **(dask_kw or {})
+                )
             g = gof_cache[id(fit)]
             for t in g.tests:
                 row[t] = g.statistics[t]
@@ -196,7 +198,9 @@ def _category_losses(table: pd.DataFrame, cal) -> dict[str, np.ndarray]:
     return {name: np.sort(amount[keep & (cats == name)]) for name in cal.categories}
 
 
-def _layers(model, program, profile, pricing_n_sims: int, seed: int, n_threads, progress):
+def _layers(
+    model, program, profile, pricing_n_sims: int, seed: int, n_threads, progress, dask_kw=None
+):
     from ..insurance import Layer
     from ..pricing import layer_label, price_tower
 
@@ -219,7 +223,9 @@ def _layers(model, program, profile, pricing_n_sims: int, seed: int, n_threads, 
         )
         paid = None
     _say(progress, f"pricing {len(layers)} layer(s) on {pricing_n_sims:,} years")
-    tower = price_tower(model, layers, n_sims=pricing_n_sims, rng=seed, n_threads=n_threads)
+    tower = price_tower(
+        model, layers, n_sims=pricing_n_sims, rng=seed, n_threads=n_threads, **(dask_kw or {})
+    )
     return tower, source, paid
 
 
@@ -332,6 +338,8 @@ def compute(
     parameter_uncertainty: bool,
     n_threads: int | None,
     progress: bool,
+    backend: str = "numba",
+    client=None,
 ) -> ReportData:
     """Compute every number of the report (see :func:`riskmodel.report.write_report`)."""
     from ..calibrate import calibrate_industry
@@ -383,7 +391,8 @@ def compute(
             f"haircut {rules.haircut:.0%} for insurer default."
         )
     timing["calibrate_s"] = time.perf_counter() - t0
-    sim_kw = {"n_threads": n_threads, "parameter_uncertainty": parameter_uncertainty}
+    dask_kw = {"backend": backend, "client": client} if backend == "dask" else {}
+    sim_kw = {"n_threads": n_threads, "parameter_uncertainty": parameter_uncertainty, **dask_kw}
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)
@@ -417,11 +426,11 @@ def compute(
         exceed = exceedance_points(sim, level=level)
         timing["curve_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        fits, fit_objects, own = _fits(cal, table, gof_boot, seed, progress)
+        fits, fit_objects, own = _fits(cal, table, gof_boot, seed, progress, dask_kw)
         timing["fits_s"] = time.perf_counter() - t
         t = time.perf_counter()
         layers, layer_source, paid = _layers(
-            model, program, profile, pricing_n, seed, n_threads, progress
+            model, program, profile, pricing_n, seed, n_threads, progress, dask_kw
         )
         timing["pricing_s"] = time.perf_counter() - t
     raised = []

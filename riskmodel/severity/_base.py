@@ -9,10 +9,14 @@ and gives truncation and capping. Primitives receive float arrays: ``_logpdf``/`
 ends), ``_ppf``/``_isf`` probabilities in [0, 1] (0 and 1 map to the ends of the support).
 ``_raw_moment`` returns ``inf`` for a moment that does not exist; the public methods warn.
 
-For maximum likelihood each family also declares how its parameters map to an unconstrained
-vector (``_to_theta`` / ``_from_theta``; ``theta[i]`` is the transform of ``param_names[i]``
-alone), robust start values (``_start``, and ``_start_fixed`` when some fields are held
-fixed), and :meth:`Severity.with_fixed` derives a family with some fields held fixed.
+A family declares itself in a :class:`~riskmodel.severity._spec.FamilySpec`, its ``spec``
+class attribute: public name, parameters with their domains, analytic log-likelihood pieces
+and compiled sampler; ``param_names`` and ``tail_param`` are taken from it. For maximum
+likelihood the parameters map to an unconstrained vector (``_to_theta`` / ``_from_theta``;
+``theta[i]`` is the transform of ``param_names[i]`` alone: the log of a positive parameter,
+a real one as it is; derived from the spec unless a family overrides them), and each family
+gives robust start values (``_start``, and ``_start_fixed`` when some fields are held
+fixed); :meth:`Severity.with_fixed` derives a family with some fields held fixed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import numpy as np
 from .._errors import InfiniteMomentWarning
 from .._rng import RNGLike, as_generator
 from ._math import log1mexp, quad_pieces
+from ._spec import FamilySpec
 
 __all__ = ["Severity"]
 
@@ -53,10 +58,19 @@ class Severity:
     vectorised over their first argument and return floats for scalar input.
     """
 
-    #: names of the parameters, in order
+    #: the family's declaration (None for wrappers and composites); see ``_spec.FamilySpec``
+    spec: ClassVar[FamilySpec | None] = None
+    #: names of the parameters, in order (from ``spec``)
     param_names: ClassVar[tuple[str, ...]] = ()
-    #: the parameter that governs the tail (for profile likelihood), if any
+    #: the parameter that governs the tail (for profile likelihood), if any (from ``spec``)
     tail_param: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None:  # a family declaring itself: its parameters come from the spec
+            cls.param_names = spec.param_names
+            cls.tail_param = spec.tail
 
     # ------------------------------------------------------------------ primitives
     def _support(self) -> tuple[float, float]:
@@ -267,13 +281,19 @@ class Severity:
 
         ``theta[i]`` is the transform of ``param_names[i]`` alone (the log of a positive
         parameter, the parameter itself when unconstrained): :meth:`with_fixed` relies on it.
+        By default the transforms declared in the family's ``spec``.
         """
-        raise NotImplementedError
+        if self.spec is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no parameters to fit")
+        return np.array([p.to_theta(getattr(self, p.name)) for p in self.spec.params])
 
     @classmethod
     def _from_theta(cls, theta: np.ndarray) -> Severity:
         """The distribution of an unconstrained vector (inverse of :meth:`_to_theta`)."""
-        raise NotImplementedError
+        if cls.spec is None:
+            raise NotImplementedError(f"{cls.__name__} declares no parameters to fit")
+        params = cls.spec.params
+        return cls(**{p.name: p.from_theta(t) for p, t in zip(params, theta, strict=True)})
 
     @classmethod
     def _start(cls, x: np.ndarray) -> Severity:

@@ -12,10 +12,57 @@ from scipy import special
 from ._base import Severity, _init_params
 from ._estimators import log_quantiles, top_hill_alpha
 from ._math import log1mexp, log_expm1, softplus
+from ._spec import FamilySpec, LogLik, Sampler, positive
 
 __all__ = ["Burr", "LogLogistic"]
 
 _LOG3 = math.log(3.0)
+
+
+class _BurrLogLik(LogLik):
+    """Scores in (c, k, scale) of sf = (1 + (x/scale)^c)^(-k)."""
+
+    def params(self, d):
+        return np.array([d.c, d.k, d.scale])
+
+    def logsf(self, p, x):
+        c, k, s = p
+        lz = np.log(x / s)
+        l1 = np.logaddexp(0.0, c * lz)
+        q = special.expit(c * lz)
+        return -k * l1, np.stack([-k * q * lz, -l1, k * q * c / s])
+
+    def logpdf(self, p, x):
+        c, k, s = p
+        lz = np.log(x / s)
+        l1 = np.logaddexp(0.0, c * lz)
+        q = special.expit(c * lz)
+        lp = math.log(c) + math.log(k) - math.log(s) + (c - 1.0) * lz - (k + 1.0) * l1
+        dc = 1.0 / c + lz - (k + 1.0) * q * lz
+        dk = 1.0 / k - l1
+        ds = (-c + (k + 1.0) * q * c) / s
+        return lp, np.stack([dc, dk, ds])
+
+
+class _LogLogisticLogLik(LogLik):
+    """Scores in (shape, scale) of sf = 1 / (1 + (x/scale)^shape)."""
+
+    def params(self, d):
+        return np.array([d.shape, d.scale])
+
+    def logsf(self, p, x):
+        b, a = p
+        lz = np.log(x / a)
+        ls = -np.logaddexp(0.0, b * lz)
+        q = special.expit(b * lz)  # z^b / (1 + z^b)
+        return ls, np.stack([-q * lz, q * b / a])
+
+    def logpdf(self, p, x):
+        b, a = p
+        lz = np.log(x / a)
+        lp = math.log(b) - math.log(a) + (b - 1.0) * lz - 2.0 * np.logaddexp(0.0, b * lz)
+        q = special.expit(b * lz)
+        return lp, np.stack([1.0 / b + lz - 2.0 * q * lz, (-b + 2.0 * b * q) / a])
 
 
 def _burr_lev(scale: float, c: float, k: float, d: np.ndarray) -> np.ndarray:
@@ -72,8 +119,13 @@ class Burr(Severity):
     k: float
     scale: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("c", "k", "scale")
-    tail_param: ClassVar[str | None] = "k"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="burr",
+        params=(positive("c"), positive("k"), positive("scale")),
+        tail="k",
+        loglik=_BurrLogLik(),
+        sampler=Sampler(code=4, fields=("c", "k", "scale")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("c", "k", "scale"))
@@ -118,13 +170,6 @@ class Burr(Severity):
         if self.c * self.k > 1:
             return _burr_lev(self.scale, self.c, self.k, d)
         return super()._lev(d)
-
-    def _to_theta(self) -> np.ndarray:
-        return np.log([self.c, self.k, self.scale])
-
-    @classmethod
-    def _from_theta(cls, theta) -> Burr:
-        return cls(c=math.exp(theta[0]), k=math.exp(theta[1]), scale=math.exp(theta[2]))
 
     @classmethod
     def _start(cls, x) -> Burr:
@@ -173,8 +218,13 @@ class LogLogistic(Severity):
     shape: float
     scale: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("shape", "scale")
-    tail_param: ClassVar[str | None] = "shape"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="loglogistic",
+        params=(positive("shape"), positive("scale")),
+        tail="shape",
+        loglik=_LogLogisticLogLik(),
+        sampler=Sampler(code=6, fields=("shape", "scale")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("shape", "scale"))
@@ -211,13 +261,6 @@ class LogLogistic(Severity):
         if self.shape > 1:
             return _burr_lev(self.scale, self.shape, 1.0, d)
         return super()._lev(d)
-
-    def _to_theta(self) -> np.ndarray:
-        return np.log([self.shape, self.scale])
-
-    @classmethod
-    def _from_theta(cls, theta) -> LogLogistic:
-        return cls(shape=math.exp(theta[0]), scale=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> LogLogistic:

@@ -11,10 +11,92 @@ from scipy import optimize, special
 
 from ._base import Severity, _init_params
 from ._math import log1mexp, log_gammainc, log_gammaincc
+from ._spec import FamilySpec, LogLik, Sampler, positive
 
 __all__ = ["Gamma", "LogGamma", "Weibull"]
 
 _EULER_GAMMA = 0.5772156649015329
+
+
+def _log_q(a: float, z: np.ndarray) -> np.ndarray:
+    """log of the regularized upper incomplete gamma Q(a, z)."""
+    with np.errstate(divide="ignore"):
+        return np.log(special.gammaincc(a, z))
+
+
+def _dlog_q_da(a: float, z: np.ndarray) -> np.ndarray:
+    """d/da log Q(a, z) by a central difference (Q has no closed-form shape derivative)."""
+    h = 1e-6 * max(1.0, a)
+    with np.errstate(all="ignore"):
+        return (_log_q(a + h, z) - _log_q(a - h, z)) / (2 * h)
+
+
+class _GammaLogLik(LogLik):
+    """Scores in (shape a, scale s); the shape score of log S by finite differences."""
+
+    def params(self, d):
+        return np.array([d.shape, d.scale])
+
+    def logpdf(self, p, x):
+        a, s = p
+        lx = np.log(x)
+        lp = (a - 1.0) * lx - x / s - a * math.log(s) - special.gammaln(a)
+        return lp, np.stack([lx - math.log(s) - special.digamma(a), x / s**2 - a / s])
+
+    def logsf(self, p, x):
+        a, s = p
+        z = x / s
+        ls = _log_q(a, z)
+        with np.errstate(all="ignore"):
+            ds = np.exp(a * np.log(z) - z - special.gammaln(a) - math.log(s) - ls)
+        return ls, np.stack([_dlog_q_da(a, z), np.where(np.isfinite(ds), ds, 0.0)])
+
+
+class _LogGammaLogLik(LogLik):
+    """Scores in (shape a, rate b) of log X ~ Gamma(a, b), support x >= 1."""
+
+    def params(self, d):
+        return np.array([d.shape, d.rate])
+
+    def logpdf(self, p, x):
+        a, b = p
+        lx = np.log(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            llx = np.log(lx)
+            lp = a * math.log(b) - special.gammaln(a) + (a - 1.0) * llx - (b + 1.0) * lx
+        ok = lx > 0
+        return np.where(ok, lp, -np.inf), np.stack(
+            [np.where(ok, math.log(b) - special.digamma(a) + llx, 0.0), a / b - lx]
+        )
+
+    def logsf(self, p, x):
+        a, b = p
+        lx = np.maximum(np.log(x), 0.0)
+        z = b * lx
+        ls = _log_q(a, z)
+        with np.errstate(all="ignore"):
+            db = -np.exp((a - 1.0) * np.log(z) - z - special.gammaln(a) + np.log(lx) - ls)
+        return ls, np.stack([_dlog_q_da(a, z), np.where(np.isfinite(db), db, 0.0)])
+
+
+class _WeibullLogLik(LogLik):
+    """Scores in (shape k, scale)."""
+
+    def params(self, d):
+        return np.array([d.shape, d.scale])
+
+    def logsf(self, p, x):
+        k, lam = p
+        lz = np.log(x / lam)
+        zk = np.exp(k * lz)
+        return -zk, np.stack([-zk * lz, zk * k / lam])
+
+    def logpdf(self, p, x):
+        k, lam = p
+        lz = np.log(x / lam)
+        zk = np.exp(k * lz)
+        lp = math.log(k) - math.log(lam) + (k - 1.0) * lz - zk
+        return lp, np.stack([1.0 / k + lz - zk * lz, (-k + k * zk) / lam])
 
 
 def _gamma_from_log_moments(y: np.ndarray) -> tuple[float, float]:
@@ -75,8 +157,12 @@ class Gamma(Severity):
     shape: float
     scale: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("shape", "scale")
-    tail_param: ClassVar[str | None] = "scale"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="gamma",
+        params=(positive("shape"), positive("scale")),
+        tail="scale",
+        loglik=_GammaLogLik(),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("shape", "scale"))
@@ -110,13 +196,6 @@ class Gamma(Severity):
         z = d / self.scale
         a = self.shape
         return a * self.scale * special.gammainc(a + 1.0, z) + d * special.gammaincc(a, z)
-
-    def _to_theta(self) -> np.ndarray:
-        return np.log([self.shape, self.scale])
-
-    @classmethod
-    def _from_theta(cls, theta) -> Gamma:
-        return cls(shape=math.exp(theta[0]), scale=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> Gamma:
@@ -163,8 +242,12 @@ class LogGamma(Severity):
     shape: float
     rate: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("shape", "rate")
-    tail_param: ClassVar[str | None] = "rate"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="loggamma",
+        params=(positive("shape"), positive("rate")),
+        tail="rate",
+        loglik=_LogGammaLogLik(),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("shape", "rate"))
@@ -204,13 +287,6 @@ class LogGamma(Severity):
         y = np.log(np.maximum(d, 1.0))
         below = math.exp(-a * math.log1p(-1.0 / lam)) * special.gammainc(a, (lam - 1.0) * y)
         return np.where(d <= 1.0, d, below + d * special.gammaincc(a, lam * y))
-
-    def _to_theta(self) -> np.ndarray:
-        return np.log([self.shape, self.rate])
-
-    @classmethod
-    def _from_theta(cls, theta) -> LogGamma:
-        return cls(shape=math.exp(theta[0]), rate=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> LogGamma:
@@ -254,8 +330,13 @@ class Weibull(Severity):
     shape: float
     scale: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("shape", "scale")
-    tail_param: ClassVar[str | None] = "shape"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="weibull",
+        params=(positive("shape"), positive("scale")),
+        tail="shape",
+        loglik=_WeibullLogLik(),
+        sampler=Sampler(code=5, fields=("shape", "scale")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("shape", "scale"))
@@ -297,13 +378,6 @@ class Weibull(Severity):
         k = self.shape
         log_lev = math.log(self.scale) + special.gammaln(1.0 + 1.0 / k)
         return np.exp(log_lev + log_gammainc(1.0 / k, self._z(d)))
-
-    def _to_theta(self) -> np.ndarray:
-        return np.log([self.shape, self.scale])
-
-    @classmethod
-    def _from_theta(cls, theta) -> Weibull:
-        return cls(shape=math.exp(theta[0]), scale=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> Weibull:

@@ -13,8 +13,50 @@ from scipy import special
 from ._base import Severity, _init_params
 from ._estimators import gpd_pwm
 from ._math import expm1_over, log1mexp, log1p_over
+from ._spec import FamilySpec, LogLik, Sampler, positive, real
 
 __all__ = ["GeneralizedPareto"]
+
+
+class _GPDLogLik(LogLik):
+    """Scores in (xi, sigma), the threshold held fixed; care near xi = 0."""
+
+    def params(self, d):
+        return np.array([d.xi, d.sigma, d.threshold])
+
+    @staticmethod
+    def _core(xi, s, y):
+        """log w / xi, d/dxi (log w / xi) and y/(s w), with care near xi = 0."""
+        t = y / s
+        w = 1.0 + xi * t
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if abs(xi) < 1e-7:
+                lw_xi = t - 0.5 * xi * t * t
+                dlw_xi = -0.5 * t * t
+            else:
+                lw = np.log1p(xi * t)
+                lw_xi = lw / xi
+                dlw_xi = -lw / xi**2 + t / (xi * w)
+        return lw_xi, dlw_xi, t / w, w
+
+    def logsf(self, p, x):
+        xi, s, u = p
+        y = np.maximum(x - u, 0.0)
+        lw_xi, dlw_xi, tw, w = self._core(xi, s, y)
+        ok = w > 0
+        ls = np.where(ok, -lw_xi, -np.inf)
+        return ls, np.stack([np.where(ok, -dlw_xi, 0.0), np.where(ok, tw / s, 0.0)])
+
+    def logpdf(self, p, x):
+        xi, s, u = p
+        y = x - u
+        lw_xi, dlw_xi, tw, w = self._core(xi, s, np.maximum(y, 0.0))
+        ok = (w > 0) & (y >= 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lp = -math.log(s) - lw_xi - np.log(np.where(ok, w, 1.0))
+            dxi = -dlw_xi - tw
+            ds = -1.0 / s + (1.0 + xi) * tw / s
+        return np.where(ok, lp, -np.inf), np.stack([np.where(ok, dxi, 0.0), np.where(ok, ds, 0.0)])
 
 
 @dataclass(frozen=True)
@@ -70,8 +112,15 @@ class GeneralizedPareto(Severity):
     sigma: float
     threshold: float = 0.0
 
-    param_names: ClassVar[tuple[str, ...]] = ("xi", "sigma")
-    tail_param: ClassVar[str | None] = "xi"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="gpd",
+        aliases=("generalizedpareto",),
+        params=(real("xi"), positive("sigma")),
+        tail="xi",
+        support_start="threshold",
+        loglik=_GPDLogLik(),
+        sampler=Sampler(code=1, fields=("xi", "sigma", "threshold")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("sigma",), finite=("xi", "threshold"))
@@ -147,24 +196,24 @@ class GeneralizedPareto(Severity):
         val = lo + self.sigma * expm1_over(self.xi - 1.0, t)
         return np.where(d <= lo, d, val)
 
-    def _to_theta(self) -> np.ndarray:
-        return np.array([self.xi, math.log(self.sigma)])
-
-    @classmethod
-    def _from_theta(cls, theta) -> GeneralizedPareto:
-        return cls(xi=float(theta[0]), sigma=math.exp(theta[1]))
-
     @classmethod
     def _start(cls, x) -> GeneralizedPareto:
         return cls._start_fixed(x, {})
 
     @classmethod
     def _start_fixed(cls, x, fixed: Mapping[str, float]) -> GeneralizedPareto:
-        """Probability-weighted moments of the excesses over the threshold."""
+        """Probability-weighted moments of the excesses over the threshold.
+
+        Where they put xi outside (-0.5, 0.95), where the maximum-likelihood estimator is
+        irregular (xi <= -0.5) or the estimates unreliable, the start is xi = 0.1 and
+        sigma = 0.9 times the mean excess instead.
+        """
         u = float(fixed.get("threshold", 0.0))
         y = np.asarray(x, dtype=float) - u
         y = y[y >= 0]
         xi, sigma = gpd_pwm(y) if y.size >= 2 else (0.1, 1.0)
+        if y.size >= 2 and not -0.5 < xi < 0.95:
+            xi, sigma = 0.1, max(0.9 * float(np.mean(y)), 1e-300)
         xi = float(fixed.get("xi", xi))
         sigma = float(fixed.get("sigma", sigma))
         if y.size and xi < 0 and not 1.0 + xi * float(np.max(y)) / sigma > 0:

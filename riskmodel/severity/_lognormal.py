@@ -10,10 +10,41 @@ import numpy as np
 from scipy import special
 
 from ._base import Severity
+from ._spec import FamilySpec, LogLik, Sampler, positive, real
 
 __all__ = ["LogNormal"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+class _LogNormalLogLik(LogLik):
+    """Scores in (mu, sigma); the closed-form MLE without truncation or censoring."""
+
+    def params(self, d):
+        return np.array([d.mu, d.sigma])
+
+    def logpdf(self, p, x):
+        mu, s = p
+        lx = np.log(x)
+        z = (lx - mu) / s
+        lp = -lx - math.log(s) - _LOG_SQRT_2PI - 0.5 * z * z
+        return lp, np.stack([z / s, (z * z - 1.0) / s])
+
+    def logsf(self, p, x):
+        mu, s = p
+        z = (np.log(x) - mu) / s
+        ls = special.log_ndtr(-z)
+        h = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - ls)  # phi(z) / Phi(-z)
+        return ls, np.stack([h / s, h * z / s])
+
+    def closed_form(self, design, fixed, free_names):
+        """Mean and standard deviation of the log losses (nothing fixed, truncated, censored)."""
+        if fixed or design.lower is not None or design.upper is not None:
+            return None
+        if design.cap is not None and design.censored.any():
+            return None
+        lx = np.log(design.x)
+        return np.array([float(np.mean(lx)), math.log(max(float(np.std(lx)), 1e-300))])
 
 
 @dataclass(frozen=True)
@@ -46,8 +77,13 @@ class LogNormal(Severity):
     mu: float
     sigma: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("mu", "sigma")
-    tail_param: ClassVar[str | None] = "sigma"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="lognormal",
+        params=(real("mu"), positive("sigma")),
+        tail="sigma",
+        loglik=_LogNormalLogLik(),
+        sampler=Sampler(code=0, fields=("mu", "sigma")),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mu", float(self.mu))
@@ -104,13 +140,6 @@ class LogNormal(Severity):
         # overflow and underflow for extreme parameters while their product is tiny
         log_m = self.mu + 0.5 * self.sigma**2
         return np.exp(log_m + special.log_ndtr(z - self.sigma)) + d * special.ndtr(-z)
-
-    def _to_theta(self) -> np.ndarray:
-        return np.array([self.mu, math.log(self.sigma)])
-
-    @classmethod
-    def _from_theta(cls, theta) -> LogNormal:
-        return cls(mu=theta[0], sigma=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> LogNormal:

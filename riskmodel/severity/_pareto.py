@@ -12,8 +12,56 @@ import numpy as np
 from ._base import Severity, _init_params
 from ._estimators import gpd_pwm, hill_alpha
 from ._math import expm1_over, log1mexp
+from ._spec import FamilySpec, LogLik, Sampler, positive
 
 __all__ = ["Lomax", "Pareto"]
+
+
+class _ParetoLogLik(LogLik):
+    """Scores in (alpha, xm) (xm is always held fixed when fitting); the Hill-type MLE."""
+
+    def params(self, d):
+        return np.array([d.alpha, d.xm])
+
+    def logpdf(self, p, x):
+        a, xm = p
+        r = np.log(xm / x)
+        lp = np.where(x >= xm, math.log(a) - math.log(xm) + (a + 1.0) * r, -np.inf)
+        return lp, np.stack([1.0 / a + r, np.full(x.shape, a / xm)])
+
+    def logsf(self, p, x):
+        a, xm = p
+        r = np.minimum(np.log(xm / x), 0.0)
+        return a * r, np.stack([r, np.where(x > xm, a / xm, 0.0)])
+
+    def closed_form(self, design, fixed, free_names):
+        """With ``xm`` fixed and no upper truncation: n_exact / sum log(x_i / max(t_i, xm))."""
+        if free_names != ("alpha",) or design.upper is not None:
+            return None
+        xm = fixed["xm"]
+        t = np.full(design.n, xm) if design.lower is None else np.maximum(design.lower, xm)
+        denom = float(np.sum(np.log(design.x / t)))
+        n_exact = int(np.sum(~design.censored))
+        if denom > 0 and n_exact > 0:
+            return np.array([math.log(n_exact / denom)])
+        return None
+
+
+class _LomaxLogLik(LogLik):
+    def params(self, d):
+        return np.array([d.alpha, d.scale])
+
+    def logsf(self, p, x):
+        a, s = p
+        l1 = np.log1p(x / s)
+        return -a * l1, np.stack([-l1, a * x / (s * (s + x))])
+
+    def logpdf(self, p, x):
+        a, s = p
+        l1 = np.log1p(x / s)
+        lp = math.log(a) - math.log(s) - (a + 1.0) * l1
+        ds = -1.0 / s + (a + 1.0) * x / (s * (s + x))
+        return lp, np.stack([1.0 / a - l1, ds])
 
 
 @dataclass(frozen=True)
@@ -60,8 +108,14 @@ class Pareto(Severity):
     alpha: float
     xm: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("alpha", "xm")
-    tail_param: ClassVar[str | None] = "alpha"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="pareto",
+        params=(positive("alpha"), positive("xm")),
+        tail="alpha",
+        support_start="xm",
+        loglik=_ParetoLogLik(),
+        sampler=Sampler(code=2, fields=("alpha", "xm")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("alpha", "xm"))
@@ -99,13 +153,6 @@ class Pareto(Severity):
         with np.errstate(divide="ignore"):
             t = np.log(np.maximum(d, self.xm) / self.xm)
         return np.where(d <= self.xm, d, self.xm * (1.0 + expm1_over(1.0 - self.alpha, t)))
-
-    def _to_theta(self) -> np.ndarray:
-        return np.array([math.log(self.alpha), math.log(self.xm)])
-
-    @classmethod
-    def _from_theta(cls, theta) -> Pareto:
-        return cls(alpha=math.exp(theta[0]), xm=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> Pareto:
@@ -155,8 +202,13 @@ class Lomax(Severity):
     alpha: float
     scale: float
 
-    param_names: ClassVar[tuple[str, ...]] = ("alpha", "scale")
-    tail_param: ClassVar[str | None] = "alpha"
+    spec: ClassVar[FamilySpec] = FamilySpec(
+        name="lomax",
+        params=(positive("alpha"), positive("scale")),
+        tail="alpha",
+        loglik=_LomaxLogLik(),
+        sampler=Sampler(code=3, fields=("alpha", "scale")),
+    )
 
     def __post_init__(self) -> None:
         _init_params(self, positive=("alpha", "scale"))
@@ -190,13 +242,6 @@ class Lomax(Severity):
 
     def _lev(self, d):
         return self.scale * expm1_over(1.0 - self.alpha, np.log1p(d / self.scale))
-
-    def _to_theta(self) -> np.ndarray:
-        return np.array([math.log(self.alpha), math.log(self.scale)])
-
-    @classmethod
-    def _from_theta(cls, theta) -> Lomax:
-        return cls(alpha=math.exp(theta[0]), scale=math.exp(theta[1]))
 
     @classmethod
     def _start(cls, x) -> Lomax:

@@ -1,14 +1,33 @@
-"""Build the curated data files bundled in ``riskmodel/data/`` from the shared reference data.
+"""Build the curated data files bundled in ``riskmodel/data/`` from the compiled source tables.
 
-Run by hand from the repository root when the reference data change::
+Run from the repository root when the source tables change::
 
-    python tests/reference/build_bundled_data.py [--source ../shared/data]
+    python tests/reference/build_bundled_data.py SOURCE [--out riskmodel/data]
 
-It reads ``cex_incidents_compiled.csv`` and ``japan_exposure_and_volumes.csv`` from the source
-folder (default: ``../shared/data`` next to the repository) and writes
-``riskmodel/data/incidents.csv`` and ``riskmodel/data/japan_exposure.csv``. Every curation
-decision lives in this file (and is described in ``riskmodel/data/DATACARD.md``), so the bundled
-copies can be rebuilt and checked. The package never reads the shared folder at run time.
+``SOURCE`` is the folder holding the two compiled source tables (in this project's checkouts:
+``../shared/data``, next to the repository)::
+
+    cex_incidents_compiled.csv        151 incidents at exchanges and related custodians
+    japan_exposure_and_volumes.csv    46 Japanese exposure figures
+
+Where they come from: both were compiled for this project from public sources, and
+every row keeps its source. The incident rows of 2011-2023 cite a public scrape of the De.Fi
+REKT database (GitHub repository ``liqtags/crypto-rekts``, commit ``39b2d7c0``) plus the
+record's original proof link; the rows of 2024-2025 cite De.Fi REKT and rekt.news extracts in
+``e3o8o/legitimate-intervention-framework`` (commit ``5a9047ea``), the DPRK incident table of
+``tayvano/lazarus-bluenoroff-research``, or news and company pages directly; ``alt_amounts``
+keeps other sources' figures (among them Charoenwong and Bernardi 2022, SSRN 3944435). The
+exposure rows cite JVCEA figures presented to the FSA study group (2018-04-10, archived at
+megalodon.jp), news reports of JVCEA and FSA statistics, and the FSA working-group report of
+2025-12-10. The folder's README describes the columns; ``riskmodel/data/DATACARD.md``
+describes the bundled copies and their terms.
+
+The script writes ``incidents.csv`` and ``japan_exposure.csv`` into ``--out`` (default: the
+package's ``riskmodel/data/``). Every curation decision lives in this file (and is described in
+the data card), so the bundled copies can be rebuilt and checked:
+``tests/data/test_bundled_build.py`` rebuilds them into a temporary folder and compares them
+byte for byte when ``RISKMODEL_SOURCE_DATA`` names the source folder. The package never reads
+the source folder.
 
 The script prints a curation log: row counts, duplicate checks, rows with missing amounts, and
 the source rows of the exposure file that were left out (with the reason).
@@ -28,8 +47,8 @@ from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_SOURCE = REPO.parent / "shared" / "data"
 OUT_DIR = REPO / "riskmodel" / "data"
+SOURCE_FILES = ("cex_incidents_compiled.csv", "japan_exposure_and_volumes.csv")
 
 INCIDENT_COLUMNS = [
     "date",
@@ -414,9 +433,16 @@ def build_exposure(source: Path, log: list[str]) -> list[dict[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("source", type=Path, help="folder with " + " and ".join(SOURCE_FILES))
+    parser.add_argument(
+        "--out", type=Path, default=OUT_DIR, help=f"output folder (default: {OUT_DIR})"
+    )
     args = parser.parse_args(argv)
+    missing = [name for name in SOURCE_FILES if not (args.source / name).is_file()]
+    if missing:
+        parser.error(f"{args.source}: missing {', '.join(missing)}")
+    if not args.out.is_dir():
+        parser.error(f"--out {args.out}: not a folder")
     log: list[str] = []
     incidents = build_incidents(args.source, log)
     exposure = build_exposure(args.source, log)

@@ -20,6 +20,7 @@ from scipy import integrate, stats
 
 from riskmodel._errors import InfiniteMomentWarning
 from riskmodel.severity import (
+    FAMILIES,
     Burr,
     Gamma,
     GeneralizedPareto,
@@ -70,6 +71,11 @@ SANE: list[Severity] = [
 ]
 
 IDS = [repr(d) for d in SANE]
+
+
+def test_table_covers_every_registered_family():
+    assert set(FAMILIES.values()) <= {type(d) for d in SANE}
+
 
 P_GRID = np.array([1e-6, 1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
 Q_GRID = np.array([0.5, 0.1, 1e-2, 1e-4, 1e-8, 1e-12])

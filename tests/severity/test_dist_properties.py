@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmodel.severity import (
+    FAMILIES,
     Burr,
     Gamma,
     GeneralizedPareto,
@@ -33,30 +34,37 @@ def _log_uniform(lo: float, hi: float):
 
 SCALE = _log_uniform(1e-3, 1e8)
 
-FAMILIES = {
-    "LogNormal": st.builds(LogNormal, st.floats(-5.0, 20.0), _log_uniform(0.05, 5.0)),
-    "GeneralizedPareto": st.builds(
+#: parameter ranges by public family name (every registered family has one)
+STRATEGIES = {
+    "lognormal": st.builds(LogNormal, st.floats(-5.0, 20.0), _log_uniform(0.05, 5.0)),
+    "gpd": st.builds(
         GeneralizedPareto,
         st.floats(-0.9, 3.0),
         SCALE,
         st.one_of(st.just(0.0), _log_uniform(1e-3, 1e8)),
     ),
-    "Pareto": st.builds(Pareto, _log_uniform(0.05, 20.0), SCALE),
-    "Lomax": st.builds(Lomax, _log_uniform(0.05, 20.0), SCALE),
-    "Burr": st.builds(Burr, _log_uniform(0.1, 10.0), _log_uniform(0.1, 10.0), SCALE),
-    "Weibull": st.builds(Weibull, _log_uniform(0.1, 10.0), SCALE),
-    "Gamma": st.builds(Gamma, _log_uniform(0.05, 50.0), SCALE),
-    "LogLogistic": st.builds(LogLogistic, _log_uniform(0.1, 20.0), SCALE),
-    "LogGamma": st.builds(LogGamma, _log_uniform(0.1, 50.0), _log_uniform(0.1, 20.0)),
+    "pareto": st.builds(Pareto, _log_uniform(0.05, 20.0), SCALE),
+    "lomax": st.builds(Lomax, _log_uniform(0.05, 20.0), SCALE),
+    "burr": st.builds(Burr, _log_uniform(0.1, 10.0), _log_uniform(0.1, 10.0), SCALE),
+    "weibull": st.builds(Weibull, _log_uniform(0.1, 10.0), SCALE),
+    "gamma": st.builds(Gamma, _log_uniform(0.05, 50.0), SCALE),
+    "loglogistic": st.builds(LogLogistic, _log_uniform(0.1, 20.0), SCALE),
+    "loggamma": st.builds(LogGamma, _log_uniform(0.1, 50.0), _log_uniform(0.1, 20.0)),
 }
+
+
+def test_every_registered_family_has_parameter_ranges():
+    assert set(STRATEGIES) == set(FAMILIES)
+
+
 # survival probabilities from 1e-300 to 1 - 1e-6, uniform on the log scale
 LOG_Q = st.floats(-690.0, math.log1p(-1e-6))
 
 
-@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_sf_of_isf_returns_the_probability(name):
     @SETTINGS
-    @given(FAMILIES[name], LOG_Q)
+    @given(STRATEGIES[name], LOG_Q)
     def check(d, log_q):
         q = math.exp(log_q)
         x = d.isf(q)
@@ -71,10 +79,10 @@ def test_sf_of_isf_returns_the_probability(name):
     check()
 
 
-@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_distribution_functions_are_consistent(name):
     @SETTINGS
-    @given(FAMILIES[name], st.lists(LOG_Q, min_size=2, max_size=6))
+    @given(STRATEGIES[name], st.lists(LOG_Q, min_size=2, max_size=6))
     def check(d, log_qs):
         q = np.exp(np.sort(np.asarray(log_qs)))[::-1]  # decreasing survival probabilities
         x = d.isf(q)
@@ -95,10 +103,10 @@ def test_distribution_functions_are_consistent(name):
     check()
 
 
-@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_lev_is_bounded_by_the_limit_and_the_mean(name):
     @settings(SETTINGS, max_examples=15)
-    @given(FAMILIES[name], st.floats(math.log(1e-6), math.log(0.9)))
+    @given(STRATEGIES[name], st.floats(math.log(1e-6), math.log(0.9)))
     def check(d, log_q):
         limit = float(d.isf(math.exp(log_q)))
         if not math.isfinite(limit):
