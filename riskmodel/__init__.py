@@ -35,6 +35,7 @@ _LAZY = {
     "ModelRisk": "riskmodel.model_averaging",
     "backtest": "riskmodel.backtesting",
     "BacktestResult": "riskmodel.backtesting",
+    "Book": "riskmodel.book",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -55,6 +55,7 @@ NAMES = (
     "05_pricing",
     "06_validation",
     "07_backtest",
+    "08_book",
 )
 LOCK = NOTEBOOKS / "requirements.lock"
 # what executes the notebooks: the package and the kernel stack (the closure of their
@@ -433,6 +434,32 @@ def _check_07(key: dict) -> None:
     assert key["max_actual_to_reserve"] == pytest.approx(max(ratios), rel=1e-12)
 
 
+def _check_08(key: dict) -> None:
+    from riskmodel.book import Book, example_book
+
+    book = example_book(key["policies"])
+    assert len(book.events[0].exposures) == key["exposed"]
+    runs = {
+        "with vendor": book.simulate(key["n_sims"], rng=key["seed"]),
+        "without": Book(book.policies, []).simulate(key["n_sims"], rng=key["seed"]),
+    }
+    for name, r in runs.items():  # seeded: the same numbers whatever the thread count
+        assert key["aal"][name] == pytest.approx(r.aal()[0], rel=1e-9)
+        assert key["capital"][name] == pytest.approx(r.capital(0.99), rel=1e-9)
+    # the shared event adds its own expected loss ...
+    a, se = key["aal"], key["aal_se"]
+    noise = 4 * math.hypot(se["with vendor"], se["without"])
+    rise_mean = (a["with vendor"] - a["without"]) / a["without"]
+    assert rise_mean > -noise / a["without"]
+    # ... and moves the tail more, in proportion, and the capital far more
+    q, cap = key["loss_1_in_200"], key["capital"]
+    assert q["with vendor"] / q["without"] - 1 > rise_mean
+    assert cap["with vendor"] / cap["without"] - 1 > 2 * rise_mean
+    change = key["price_change_median_pct"]
+    assert change["vendor"] > change["no vendor"]
+    assert key["removed"]["capital"] < 0 < key["added"]["capital"]
+
+
 CHECKS = {
     "01_incident_data": _check_01,
     "02_severity": _check_02,
@@ -441,6 +468,7 @@ CHECKS = {
     "05_pricing": _check_05,
     "06_validation": _check_06,
     "07_backtest": _check_07,
+    "08_book": _check_08,
 }
 
 

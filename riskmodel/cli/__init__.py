@@ -16,7 +16,7 @@ from .._errors import DataError
 __all__ = ["main"]
 
 #: subcommand modules, each with ``add_parser(subparsers)`` and ``run(args) -> int``
-COMMANDS = ("reserve", "fit", "price", "simulate", "report")
+COMMANDS = ("reserve", "fit", "price", "simulate", "report", "book")
 
 
 class UsageError(Exception):

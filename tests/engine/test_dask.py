@@ -296,3 +296,25 @@ def test_report_on_the_cluster_has_the_same_numbers(client, tmp_path):
     assert a.reserve.reserve == b.reserve.reserve and a.reserve.ci == b.reserve.ci
     for name in ("fits.csv", "layer_prices.csv", "reserve_curve.csv", "allocation.csv"):
         assert (a.path / name).read_text() == (b.path / name).read_text(), name
+
+
+def test_a_book_on_the_cluster_equals_the_local_run(client):
+    from riskmodel.book import example_book
+
+    book = example_book(8)
+    local = book.simulate(30_000, rng=5, block_size=4096, keep_losses=True)
+    remote = book.simulate(
+        30_000, rng=5, block_size=4096, keep_losses=True, backend="dask", client=client
+    )
+    for field in ("year_ceded", "year_occ", "year_gross", "pol_sums", "rec_year", "rec_pol"):
+        np.testing.assert_array_equal(getattr(local.raw, field), getattr(remote.raw, field))
+    np.testing.assert_array_equal(local.raw.loss_x, remote.raw.loss_x)
+    assert remote.provenance["backend"] == "dask"
+    # a candidate policy replays the run's shared events, on the cluster too
+    smaller = book.without(book.names[0])
+    cand = book.policy(book.names[0])
+    a = smaller.simulate(30_000, rng=5, block_size=4096).add(cand)
+    b = smaller.simulate(30_000, rng=5, block_size=4096, backend="dask", client=client).add(cand)
+    assert a.to_dict() == b.to_dict()
+    with pytest.raises(ValueError, match="backend"):
+        book.simulate(100, rng=1, backend="gpu")

@@ -1,0 +1,1 @@
+"""Bundled example books (package data): ``example_book.toml``; see ``README.md``."""
