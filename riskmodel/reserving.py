@@ -525,8 +525,21 @@ def _parameter_reserves(
             block_size=block,
             **inner,
         )
-        out[b] = _net(run.extend(years).result(), coverage, measure, level, rules)[0]
+        out[b] = _net(_views(run.extend(years)), coverage, measure, level, rules)[0]
     return out
+
+
+@dataclass(frozen=True)
+class _Views:
+    gross: Any
+    net: Any
+
+
+def _views(run: Simulation) -> _Views:
+    """The gross and net losses of a run, without the analytic moments that
+    ``Simulation.result()`` adds (by quadrature for capped severities: a second per draw)."""
+    gross = run._sample("gross")
+    return _Views(gross, run._sample("net") if "net" in run._tails else gross)
 
 
 def _allocation(sim, coverage, measure, total, total_ci, level, method, of="net"):
