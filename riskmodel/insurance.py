@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOWER", "InsuranceProgram", "Layer", "apply_program"]
+__all__ = ["DEFAULT_TOWER", "InsuranceProgram", "Layer", "apply_program", "check_ceded"]
 
 #: (attachment, limit) in USD of the tower that ``riskmodel price`` and the report price when
 #: no programme is given: contiguous per-occurrence layers from USD 50M to 2bn
@@ -60,7 +60,7 @@ class Layer:
     reinstatements : int
         Number of reinstatements of an occurrence layer's limit (annual aggregate limit
         ``limit * (1 + reinstatements)``); 0 means the limit is available once a year.
-        Use ``math.inf`` for unlimited reinstatements.
+        A whole number (``2`` or ``2.0``); ``math.inf`` for unlimited reinstatements.
     reinstatement_premium : float
         Premium for each reinstatement as a fraction of ``premium`` (1.0 = 100%).
     premium : float
@@ -109,8 +109,12 @@ class Layer:
             raise ValueError(f"Layer: limit must be > 0, got {self.limit}")
         if not (0 < self.share <= 1):
             raise ValueError(f"Layer: share must lie in (0, 1], got {self.share}")
-        if not (self.reinstatements >= 0):
-            raise ValueError(f"Layer: reinstatements must be >= 0, got {self.reinstatements}")
+        r = self.reinstatements
+        whole = isinstance(r, (int, float, np.integer, np.floating)) and not isinstance(r, bool)
+        if not (whole and r >= 0 and (r == math.inf or float(r).is_integer())):
+            raise ValueError(
+                f"Layer: reinstatements must be a whole number >= 0 (inf for unlimited), got {r!r}"
+            )
         if self.per == "aggregate" and (
             self.reinstatements or self.agg_deductible or self.agg_limit is not None
         ):
@@ -167,6 +171,7 @@ class InsuranceProgram:
         for i, lay in enumerate(layers):
             if not isinstance(lay, Layer):
                 raise TypeError(f"InsuranceProgram: layers[{i}] is not a Layer: {lay!r}")
+        _check_shares(layers)
         object.__setattr__(self, "layers", layers)
 
     @property
@@ -189,6 +194,69 @@ class InsuranceProgram:
                 f"Layer covers unknown categories {sorted(unknown)}; model has {list(categories)}"
             )
         return np.array([c in layer.categories for c in categories])
+
+
+def _check_shares(layers: tuple[Layer, ...]) -> None:
+    """Refuse layers that would cede the same loss more than once.
+
+    Layers of one kind (per occurrence, or aggregate) that cover the same category and whose
+    ranges ``[attachment, attachment + limit)`` overlap split that part of the loss between
+    them: their shares must add up to at most 1 there (two insurers at 50% each is fine, two
+    at 100% would recover twice the loss). Stacked layers (each attaching where the one below
+    it ends) never overlap.
+    """
+    named = sorted({c for lay in layers if lay.categories for c in lay.categories})
+    groups = [*named, None]  # None: the categories no layer names
+    for per in ("occurrence", "aggregate"):
+        for cat in groups:
+            idx = [
+                i
+                for i, lay in enumerate(layers)
+                if lay.per == per
+                and (lay.categories is None or (cat is not None and cat in lay.categories))
+            ]
+            events = sorted(
+                [(layers[i].attachment, 1, i) for i in idx]
+                + [(layers[i].attachment + layers[i].limit, 0, i) for i in idx]
+            )  # at equal points a layer ends (0) before the next one starts (1)
+            active: dict[int, float] = {}
+            for x, starts, i in events:
+                if not starts:
+                    active.pop(i, None)
+                    continue
+                active[i] = layers[i].share
+                if sum(active.values()) > 1.0 + 1e-12:
+                    which = ", ".join(f"layers[{j}]" for j in sorted(active))
+                    where = f"category {cat!r}" if cat is not None else "the same categories"
+                    raise ValueError(
+                        f"InsuranceProgram: {which} ({per}) overlap above {x:g} on {where} "
+                        f"with shares adding up to {sum(active.values()):g} > 1: they would "
+                        "cede the same loss more than once; stack them (each attachment = the "
+                        "previous attachment + limit) or split the shares"
+                    )
+
+
+def check_ceded(gross: np.ndarray, ceded: np.ndarray) -> np.ndarray:
+    """The engine's invariant ``0 <= ceded <= gross`` (per year and category), checked.
+
+    Rounding in the pro rata allocation may leave ``ceded`` a few ulps outside; that is
+    clipped. Anything more is a bug, raised as :class:`RuntimeError` rather than reported as
+    a number.
+
+    Examples
+    --------
+    >>> check_ceded(np.array([[2.0, 1.0]]), np.array([[2.0, 0.5]])).tolist()
+    [[2.0, 0.5]]
+    """
+    slack = 1e-9 * np.abs(gross) + 1e-300
+    if not (np.all(ceded >= -slack) and np.all(ceded <= gross + slack)):
+        bad = np.argwhere(~((ceded >= -slack) & (ceded <= gross + slack)))[0]
+        raise RuntimeError(
+            f"internal error: ceded {float(ceded[tuple(bad)])!r} outside "
+            f"[0, gross {float(gross[tuple(bad)])!r}] "
+            f"at year {bad[0]}, category {bad[1]}; please report it"
+        )
+    return np.clip(ceded, 0.0, gross)
 
 
 def _pro_rata(parts: np.ndarray, total_paid: np.ndarray) -> np.ndarray:
@@ -242,4 +310,4 @@ def apply_program(
         subject = parts.sum(axis=1)
         paid = lay.share * np.minimum(np.maximum(subject - lay.attachment, 0.0), lay.limit)
         ceded += _pro_rata(parts, paid)
-    return ceded, rp
+    return check_ceded(gross, ceded), rp

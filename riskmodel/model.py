@@ -117,13 +117,17 @@ class LossModel:
         }
 
     def expected_loss(self) -> dict[str, float]:
-        """E[S] = E[N] E[X] per category (``inf`` if a severity mean is infinite)."""
+        """E[S] = E[N] E[X] per category (``inf`` if a severity mean is infinite).
+
+        A category whose expected count is 0 never has a loss: its E[S] is 0 whatever the
+        severity (not ``0 * inf = nan``).
+        """
         counts = self.expected_counts()
         out = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InfiniteMomentWarning)
             for name, (_, s) in self.categories.items():
-                out[name] = counts[name] * s.mean()
+                out[name] = counts[name] * s.mean() if counts[name] > 0 else 0.0
         return out
 
     def variance(self) -> dict[str, float]:
@@ -139,7 +143,10 @@ class LossModel:
                 m, v = s.mean(), s.var()
                 en = float(_mean_of(f)) + self._shock_rate(name)
                 vn = float(f.var()) + self._shock_rate(name)
-                out[name] = en * v + vn * m * m if math.isfinite(v) else math.inf
+                if en == 0 and vn == 0:  # no losses at all, whatever the severity
+                    out[name] = 0.0
+                else:
+                    out[name] = en * v + vn * m * m if math.isfinite(v) else math.inf
         return out
 
     def total_variance(self) -> float:

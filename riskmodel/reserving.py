@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -348,6 +349,9 @@ def reserve(
     >>> r.ci[0] <= r.reserve <= r.ci[1], r.ci == r.ci_mc, r.ci_total is None
     (True, True, True)
     """
+    for name, value in (("coverage", coverage), ("level", level)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: must be a number in (0, 1), got {value!r}")
     if not 0 < coverage < 1:
         raise ValueError(f"coverage: must lie in (0, 1), got {coverage}")
     if measure not in ("var", "tvar"):

@@ -17,6 +17,7 @@ import pytest
 
 from riskmodel import plots
 from riskmodel.report import DEFAULT_DIR, PAGES, RUN_KEYS, write_report
+from riskmodel.report._files import MARKER
 
 #: small but valid settings: 20,000 years leave 100 beyond the 99.5% quantile
 SMALL = {"n_sims": 20_000, "gof_boot": 19, "pricing_n_sims": 20_000, "seed": 11}
@@ -64,7 +65,7 @@ def profile_report(tmp_path_factory):
 def test_folder_holds_pdf_json_and_tables(profile_report):
     res = profile_report
     assert res.path.is_dir()
-    assert set(os.listdir(res.path)) == PROFILE_FILES
+    assert set(os.listdir(res.path)) == PROFILE_FILES | {MARKER}
     assert set(res.files) == PROFILE_FILES
     assert siblings(res.path) == []
 
@@ -144,6 +145,7 @@ def test_industry_report_skips_the_formulas_and_replaces_atomically(tmp_path, mo
     out = tmp_path / "industry"
     out.mkdir()
     (out / "old.txt").write_text("previous report")
+    (out / MARKER).write_text("a previous report")  # --overwrite replaces only a report
     kw = {"n_sims": 5_000, "gof_boot": 0, "pricing_n_sims": 5_000, "seed": 3}
     with pytest.raises(FileExistsError, match="not empty"):
         write_report(out, **kw)
@@ -155,10 +157,10 @@ def test_industry_report_skips_the_formulas_and_replaces_atomically(tmp_path, mo
         m.setattr(plots, "allocation_plot", broken)
         with pytest.raises(RuntimeError, match="simulated crash"):
             write_report(out, overwrite=True, **kw)
-    assert os.listdir(out) == ["old.txt"]  # the old report is untouched
+    assert sorted(os.listdir(out)) == sorted([MARKER, "old.txt"])  # the old report is untouched
     assert siblings(out) == []  # and no temporary folder is left
     res = write_report(out, overwrite=True, **kw)
-    names = set(os.listdir(out))
+    names = set(os.listdir(out)) - {MARKER}
     assert "old.txt" not in names and "standard_formulas.csv" not in names
     assert names == PROFILE_FILES - {"standard_formulas.csv", "rates.csv"}
     assert siblings(out) == []
@@ -314,7 +316,7 @@ def test_report_folder_replaces_an_empty_target(tmp_path):
         assert not (target / "a.txt").exists()  # nothing visible before the commit
         assert folder.files() == ["a.txt", "b.json"]
         folder.commit()
-    assert sorted(os.listdir(target)) == ["a.txt", "b.json"]
+    assert sorted(os.listdir(target)) == sorted([MARKER, "a.txt", "b.json"])
     assert json.loads((target / "b.json").read_text()) == {"x": "inf", "y": [1, 2.5]}
     assert siblings(target) == []
 

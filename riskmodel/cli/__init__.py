@@ -1,7 +1,8 @@
 """Command-line interface: ``riskmodel <command>`` (also ``python -m riskmodel``).
 
-Exit status: 0 success; 2 bad input (a one-line message says what and where); 1 internal
-error (one line; set ``RISKMODEL_DEBUG=1`` for the traceback).
+Exit status: 0 success; 2 bad input, including a file or folder that cannot be read or
+written (a one-line message says what and where); 1 internal error (one line; set
+``RISKMODEL_DEBUG=1`` for the traceback).
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _message(exc: BaseException) -> str:
+    """One line saying what went wrong and, for an OS error, with which path."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        what = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
+        msg = f"{what}: {exc.filename}"
+        if exc.filename2 is not None:
+            msg += f" -> {exc.filename2}"
+    else:
+        msg = str(exc)
+    return " ".join(msg.split())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``riskmodel`` console script."""
     try:
@@ -59,11 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2
         return int(args.run(args) or 0)
-    except (UsageError, DataError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
-        msg = str(exc).replace("\n", " ")
-        if isinstance(exc, FileNotFoundError) and exc.filename:
-            msg = f"no such file: {exc.filename}"
-        print(f"riskmodel: error: {msg}", file=sys.stderr)
+    except (UsageError, DataError, ValueError, OSError) as exc:
+        # OSError: a file or folder that is missing, unreadable, not writable, a folder where
+        # a file is wanted...; the message names the path
+        print(f"riskmodel: error: {_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("riskmodel: interrupted", file=sys.stderr)

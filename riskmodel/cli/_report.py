@@ -93,7 +93,8 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace OUT_DIR if it is not empty (the old report stays until the new is done)",
+        help="replace OUT_DIR if it holds a previous report (anything else is refused; the old "
+        "report stays until the new one is done)",
     )
     add_output_options(p, "print a JSON summary (headline, files, provenance)")
     p.set_defaults(run=run)
@@ -127,13 +128,8 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress_enabled(args),
                 **dask_kw,
             )
-    except FileExistsError:  # bad input: exit 2, one line
-        raise ValueError(
-            f"{args.out_dir} exists and is not empty: give another OUT_DIR, or --overwrite "
-            "to replace it"
-        ) from None
-    except NotADirectoryError:
-        raise ValueError(f"{args.out_dir} exists and is not a folder") from None
+    except (FileExistsError, NotADirectoryError, PermissionError) as exc:  # exit 2, one line
+        raise ValueError(str(exc).replace("overwrite=True (--overwrite)", "--overwrite")) from None
     for w in res.warnings:
         print(f"riskmodel: warning: {w}", file=sys.stderr)
     if args.json:

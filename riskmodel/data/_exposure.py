@@ -118,6 +118,7 @@ def read_exposure(
     year_column: str = "year",
     exchange_column: str = "exchange",
     volume_column: str = "volume",
+    max_bytes: int | None = None,
 ) -> pd.DataFrame:
     """Read and validate a user's CSV file of yearly exposure per exchange.
 
@@ -136,6 +137,9 @@ def read_exposure(
     year_column, exchange_column, volume_column : str
         Names of the required columns in the file; renamed to ``year``, ``exchange`` and
         ``volume`` in the output.
+    max_bytes : int, optional
+        Largest file read, in bytes (default 2 GiB, or ``$RISKMODEL_MAX_INPUT_MB`` MiB); only
+        regular files are read (not a device such as ``/dev/zero``, nor a pipe).
 
     Returns
     -------
@@ -179,6 +183,7 @@ def read_exposure(
         path,
         [(year_column, "year"), (exchange_column, "exchange"), (volume_column, "volume")],
         on_invalid,
+        max_bytes,
     )
     problems: list[v.Problem] = []
     years = v.parse_year(raw, year_column, problems)

@@ -27,6 +27,8 @@ import pandas as pd
 
 from riskmodel._errors import DataError, RiskModelWarning
 
+from ._input import check_input_file
+
 __all__ = [
     "STRING_DTYPE",
     "Problem",
@@ -34,6 +36,7 @@ __all__ = [
     "assemble",
     "find_duplicate_keys",
     "find_duplicate_rows",
+    "find_future_dates",
     "infer_column",
     "open_table",
     "parse_category",
@@ -139,7 +142,10 @@ class RawTable:
 
 
 def open_table(
-    path: str | os.PathLike[str], required: Sequence[tuple[str, str]], on_invalid: str
+    path: str | os.PathLike[str],
+    required: Sequence[tuple[str, str]],
+    on_invalid: str,
+    max_bytes: int | None = None,
 ) -> tuple[RawTable, dict[str, str]]:
     """Check the arguments, read the file and check its header.
 
@@ -150,6 +156,8 @@ def open_table(
         The required columns.
     on_invalid : str
         Checked to be ``"raise"`` or ``"drop"``.
+    max_bytes : int, optional
+        Largest file read (see :func:`read_table`).
 
     Returns
     -------
@@ -162,7 +170,7 @@ def open_table(
     renames = dict(required)
     if len(renames) != len(required):
         raise ValueError(f"the required column names must differ, got {list(renames)!r}")
-    raw = read_table(path)
+    raw = read_table(path, max_bytes)
     raw.require(list(renames))
     for name in raw.header:
         if name in renames.values() and name not in renames:
@@ -200,7 +208,7 @@ def assemble(
     return df
 
 
-def read_table(path: str | os.PathLike[str]) -> RawTable:
+def read_table(path: str | os.PathLike[str], max_bytes: int | None = None) -> RawTable:
     """Read a comma-separated UTF-8 file into a :class:`RawTable`.
 
     Blank lines are skipped. An empty file, a file with a header but no data rows, a repeated
@@ -209,13 +217,16 @@ def read_table(path: str | os.PathLike[str]) -> RawTable:
     Parameters
     ----------
     path : str or os.PathLike
-        The file.
+        The file: a regular file (not a device or pipe) of at most ``max_bytes``.
+    max_bytes : int, optional
+        Default :func:`riskmodel.data._input.max_bytes_default` (2 GiB).
 
     Returns
     -------
     RawTable
     """
     name = os.fspath(path)
+    check_input_file(name, max_bytes)
     header: list[str] | None = None
     header_line = 0
     records: list[list[str]] = []
@@ -272,13 +283,20 @@ def _clean_header(fields: list[str], path: str, line: int) -> list[str]:
 
 
 def parse_nonnegative(
-    raw: RawTable, column: str, problems: list[Problem], *, what: str = "value"
+    raw: RawTable,
+    column: str,
+    problems: list[Problem],
+    *,
+    what: str = "value",
+    high: float = math.inf,
+    unit: str = "",
 ) -> np.ndarray:
     """Parse a column of non-negative finite numbers.
 
     Empty cells and ``nan`` are "missing value"; text that is not a plain decimal number
     (``1,000``, ``$5M``) is "not a number"; ``inf`` is "not finite"; values below zero are
-    "negative value". Bad cells become NaN and add a :class:`Problem`.
+    "negative value"; values above ``high`` are "too large". Bad cells become NaN and add a
+    :class:`Problem`.
 
     Returns
     -------
@@ -307,6 +325,9 @@ def parse_nonnegative(
                 problems.append(
                     Problem(line, column, "negative value", f"{what} {text!r} is negative")
                 )
+            elif x > high:
+                detail = f"{what} {text!r} exceeds {high:g}{unit}: check the units"
+                problems.append(Problem(line, column, "too large", detail))
             else:
                 out[i] = x
     return out
@@ -346,6 +367,26 @@ def parse_date(raw: RawTable, column: str, problems: list[Problem]) -> np.ndarra
                 detail = f"date {text!r} is outside the supported range (1677-2262)"
         problems.append(Problem(line, column, "unparseable date", detail))
     return out
+
+
+def find_future_dates(
+    raw: RawTable, column: str, dates: np.ndarray, problems: list[Problem]
+) -> None:
+    """Add a problem for every date after today (UTC, with one day's grace for time zones).
+
+    A loss cannot have happened yet: one mistyped year (``2099``) would otherwise stretch the
+    observation window and dilute every rate fitted from the file.
+    """
+    today = np.datetime64(pd.Timestamp.now(tz="UTC").tz_localize(None).normalize(), "ns")
+    late = np.flatnonzero(dates > today + np.timedelta64(1, "D"))  # NaT compares False
+    if not len(late):
+        return
+    lines = np.asarray(raw.lines)
+    day = str(today.astype("datetime64[D]"))
+    for i in late:
+        text = raw.records[i][raw.header.index(column)].strip()
+        detail = f"date {text!r} is after today ({day})"
+        problems.append(Problem(int(lines[i]), column, "date in the future", detail))
 
 
 def parse_category(

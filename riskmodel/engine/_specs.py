@@ -17,9 +17,54 @@ from ..severity import Capped, Severity, Truncated
 from ..severity._families import family_spec
 from . import _kernels as K
 
-__all__ = ["MAX_TABLE", "count_tables", "frequency_spec", "severity_spec"]
+__all__ = [
+    "MAX_EXPECTED_COUNT",
+    "MAX_TABLE",
+    "check_rate",
+    "count_tables",
+    "frequency_spec",
+    "severity_spec",
+]
 
 MAX_TABLE = 1 << 16  # most entries of a count's inversion table
+
+#: Largest expected annual number of losses of one category (or of common shocks) that the
+#: engine simulates. Counts are 64-bit integers: a rate near ``2**63`` would overflow them (a
+#: reserve of 0 without a word), and long before that a year would hold more losses than fit in
+#: memory. No loss category of an exchange comes within orders of magnitude of this bound.
+MAX_EXPECTED_COUNT = 1e7
+
+
+def check_rate(value, what: str) -> float:
+    """``value`` as a float: an expected annual count in ``[0, MAX_EXPECTED_COUNT]``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what`` (the category and parameter), for NaN, infinite, negative or too large
+        values.
+
+    Examples
+    --------
+    >>> check_rate(3, "category 'hack': Poisson rate")
+    3.0
+    >>> check_rate(9.3e18, "category 'hack': Poisson rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: category 'hack': Poisson rate: 9.3e+18 losses a year exceeds the most the \
+engine simulates (1e+07 a year per category); check the units of the rate and of any volume \
+it was scaled by
+    """
+    x = float(value)
+    if not (math.isfinite(x) and x >= 0):
+        raise ValueError(f"{what}: must be a finite number >= 0, got {value!r}")
+    if x > MAX_EXPECTED_COUNT:
+        raise ValueError(
+            f"{what}: {x:.6g} losses a year exceeds the most the engine simulates "
+            f"({MAX_EXPECTED_COUNT:g} a year per category); check the units of the rate and of "
+            "any volume it was scaled by"
+        )
+    return x
 
 
 def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
@@ -52,14 +97,24 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     return code, par
 
 
-def frequency_spec(freq) -> tuple[int, np.ndarray]:
-    """(kind, parameters) of a frequency object: Poisson(rate) or NegativeBinomial(mean, shape)."""
+def frequency_spec(freq, category: str | None = None) -> tuple[int, np.ndarray]:
+    """(kind, parameters) of a frequency object: Poisson(rate) or NegativeBinomial(mean, shape).
+
+    Expected counts are checked by :func:`check_rate` (errors name ``category``); a negative
+    binomial's gamma mixing variable is checked too: its scale ``mean / shape`` times the
+    largest gamma variate of 1e12 draws must stay within the bound.
+    """
     name = type(freq).__name__
+    where = f"category {category!r}: " if category is not None else ""
     if name == "Poisson":
-        return K.POISSON, np.array([float(freq.rate), 0.0])
+        return K.POISSON, np.array([check_rate(freq.rate, f"{where}Poisson rate"), 0.0])
     if name == "NegativeBinomial":
         mean = freq.mean() if callable(freq.mean) else freq.mean
-        return K.NEGBIN, np.array([float(mean), float(freq.shape)])
+        mean = check_rate(mean, f"{where}negative binomial mean")
+        shape = float(freq.shape)
+        # the count is Poisson(G mean / shape), G ~ Gamma(shape); G rarely exceeds shape + 30
+        check_rate(mean * (1.0 + 30.0 / shape), f"{where}negative binomial mean (1 + 30 / shape)")
+        return K.NEGBIN, np.array([mean, shape])
     raise TypeError(
         f"frequency: expected riskmodel.frequency.Poisson or NegativeBinomial, got {freq!r}"
     )
@@ -80,7 +135,8 @@ def _count_cdf(kind: int, par: np.ndarray) -> np.ndarray | None:
     else:
         shape = float(par[1])
         dist = stats.nbinom(shape, shape / (shape + mean))
-    top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
+    with np.errstate(over="ignore", divide="ignore"):  # scipy's skewness of a tiny mean
+        top = int(mean + 12.0 * math.sqrt(dist.var()) + 40.0)
     while True:
         if top > MAX_TABLE:
             return None

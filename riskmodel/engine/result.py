@@ -19,13 +19,48 @@ covers the true quantile with probability >= level (up to the discreteness of B)
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["LossSample", "SimulationResult"]
+from .._errors import InfiniteMomentWarning
+
+__all__ = ["LossSample", "SimulationResult", "infinite_means"]
+
+
+def infinite_means(model, program=None) -> dict[str, np.ndarray]:
+    """Which categories' gross, ceded and net annual losses have an infinite true mean.
+
+    Gross: those whose expected loss is infinite. Ceded: those among them covered by a layer
+    without an annual bound (limit ``inf``, unlimited reinstatements, no ``agg_limit``). Net:
+    the gross ones, unless such an unbounded layer takes 100% of the loss above its attachment
+    (the retained part is then bounded).
+
+    Examples
+    --------
+    >>> from riskmodel import LossModel
+    >>> from riskmodel.frequency import Poisson
+    >>> from riskmodel.severity import GeneralizedPareto, LogNormal
+    >>> m = LossModel({"a": (Poisson(1.0), GeneralizedPareto(1.5, 1.0)),
+    ...                "b": (Poisson(1.0), LogNormal(0.0, 1.0))})
+    >>> {k: v.tolist() for k, v in infinite_means(m).items()}
+    {'gross': [True, False], 'ceded': [False, False], 'net': [True, False]}
+    """
+    names = model.names
+    gross = np.array([math.isinf(v) for v in model.expected_loss().values()])
+    ceded_unbounded = np.zeros(len(names), bool)
+    net_bounded = np.zeros(len(names), bool)
+    for lay in program.layers if program is not None else ():
+        if math.isfinite(lay.annual_limit):
+            continue
+        cover = program.covers(lay, names)
+        ceded_unbounded |= cover
+        if lay.share == 1.0:
+            net_bounded |= cover
+    return {"gross": gross, "ceded": gross & ceded_unbounded, "net": gross & ~net_bounded}
 
 
 @dataclass(frozen=True)
@@ -41,6 +76,35 @@ class LossSample:
     cat_var: np.ndarray
     tail: np.ndarray = field(repr=False)  # largest totals, descending
     tail_parts: np.ndarray = field(repr=False)  # (m, k) per-category parts of those totals
+    #: (k,) True where a category's true mean is infinite (then its mean and variance, the
+    #: total's, and TVaR are ``inf``: a sample of such a loss has no mean to estimate)
+    cat_infinite: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.cat_infinite is None or not np.any(self.cat_infinite):
+            object.__setattr__(self, "cat_infinite", np.zeros(len(self.categories), bool))
+            return
+        inf = np.asarray(self.cat_infinite, dtype=bool)
+        object.__setattr__(self, "cat_infinite", inf)
+        object.__setattr__(self, "cat_mean", np.where(inf, math.inf, self.cat_mean))
+        object.__setattr__(self, "cat_var", np.where(inf, math.inf, self.cat_var))
+        object.__setattr__(self, "mean", math.inf)
+        object.__setattr__(self, "var", math.inf)
+
+    @property
+    def infinite_mean(self) -> bool:
+        """Whether the true mean of this annual loss is infinite (see :attr:`cat_infinite`)."""
+        return bool(np.any(self.cat_infinite))
+
+    def _warn_infinite(self, what: str) -> None:
+        names = [c for c, f in zip(self.categories, self.cat_infinite, strict=True) if f]
+        warnings.warn(
+            f"{self.name}: {what} is infinite: the mean of the {self.name} loss of "
+            f"{', '.join(repr(n) for n in names)} is infinite (a severity without a finite "
+            "mean, e.g. a GPD with xi >= 1); quantiles (VaR) are finite and valid",
+            InfiniteMomentWarning,
+            stacklevel=3,
+        )
 
     @property
     def std(self) -> float:
@@ -99,6 +163,9 @@ class LossSample:
         n(1-p)\\rfloor)}\\right)`, the sample version of :math:`\\frac1{1-p}\\int_p^1
         \\mathrm{VaR}_u\\,du`.
         """
+        if self.infinite_mean:
+            self._warn_infinite(f"TVaR {p:g}")
+            return math.inf
         m = self.n * (1.0 - p)
         j = math.floor(m + 1e-9)
         if j + 1 > len(self.tail):
@@ -116,6 +183,9 @@ class LossSample:
         :math:`\\mathrm{Var}(\\widehat{ES}_p) \\approx \\frac{\\mathrm{Var}(X \\mid X > v) +
         p\\,(ES_p - v)^2}{n (1-p)}` with :math:`v = \\mathrm{VaR}_p` (Manistre & Hancock 2005).
         """
+        if self.infinite_mean:
+            self._warn_infinite(f"the standard error of TVaR {p:g}")
+            return math.inf
         v = self.quantile(p)
         j = max(math.floor(self.n * (1.0 - p) + 1e-9), 2)
         top = self.tail[:j]
@@ -152,6 +222,11 @@ class LossSample:
         within ``bandwidth`` (default ``sqrt(n (1-p))`` order statistics, at least 1) of the
         VaR rank, rescaled to add up to the VaR (Tasche 2009, kernel estimator).
         """
+        if measure == "tvar" and self.infinite_mean:
+            self._warn_infinite(f"TVaR {p:g}")
+            parts = self.tail_parts[: max(math.floor(self.n * (1.0 - p) + 1e-9), 1)].mean(0)
+            vals = np.where(self.cat_infinite, math.inf, parts)
+            return dict(zip(self.categories, (float(v) for v in vals), strict=True))
         if measure == "tvar":
             j = max(math.floor(self.n * (1.0 - p) + 1e-9), 1)
             parts = self.tail_parts[:j].mean(axis=0)
@@ -194,6 +269,19 @@ class SimulationResult:
     reinstatement_premium: float
     analytic: dict[str, dict[str, float]]
     provenance: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        views = [v.name for v in (self.gross, self.ceded, self.net) if v.infinite_mean]
+        if views:
+            names = [c for c, f in zip(self.categories, self.gross.cat_infinite, strict=True) if f]
+            warnings.warn(
+                f"the mean of the {'/'.join(views)} annual loss is infinite (severity of "
+                f"{', '.join(repr(n) for n in names)} without a finite mean, e.g. a GPD with "
+                "xi >= 1): mean, std and TVaR are reported as inf; quantiles (VaR) are finite "
+                "and valid",
+                InfiniteMomentWarning,
+                stacklevel=4,
+            )
 
     @property
     def n_sims(self) -> int:

@@ -16,6 +16,8 @@ import dataclasses
 import math
 import threading
 import time
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -30,14 +32,37 @@ from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
-from ._specs import count_tables, frequency_spec, severity_spec
+from ._specs import check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
 from ._tail import Tail
-from .result import LossSample, SimulationResult
+from .result import LossSample, SimulationResult, infinite_means
 
-__all__ = ["DEFAULT_BLOCK_SIZE", "Simulation", "simulate", "tail_size"]
+__all__ = [
+    "BLOCKS_IN_FLIGHT",
+    "DEFAULT_BLOCK_SIZE",
+    "MAX_LOSSES",
+    "MAX_SIMS",
+    "MAX_TAIL_BYTES",
+    "Simulation",
+    "simulate",
+    "tail_size",
+]
 
 DEFAULT_BLOCK_SIZE = 1 << 16
+
+#: Most simulated years a run accepts (1e11 years of three losses take hours); larger
+#: requests are refused rather than left to run out of time or memory.
+MAX_SIMS = 10**11
+#: Most memory the retained tail may take (the largest totals and their per-category parts,
+#: for gross, ceded and net); raise ``min_level`` to keep fewer totals.
+MAX_TAIL_BYTES = 8 << 30
+#: Losses (simulated years times expected losses a year) from which a run is refused: at a
+#: few hundred million losses a second, 1e12 take about an hour; such a run is refused, not
+#: left to run for hours or days.
+MAX_LOSSES = 1e12
+#: Blocks queued on the thread pool per worker thread: enough to keep every thread busy,
+#: few enough that a huge ``n_sims`` does not queue millions of futures.
+BLOCKS_IN_FLIGHT = 4
 
 
 def tail_size(n_sims: int, min_level: float) -> int:
@@ -64,7 +89,7 @@ class _Plan:
         self.sev_par = np.zeros((k, K.NPAR))
         self.freqs, self.sevs = [], []
         for c, (freq, sev) in enumerate(model.categories.values()):
-            self.freq_kind[c], self.freq_par[c] = frequency_spec(freq)
+            self.freq_kind[c], self.freq_par[c] = frequency_spec(freq, self.names[c])
             self.sev_code[c], self.sev_par[c] = severity_spec(sev)
             self.freqs.append(freq)
             self.sevs.append(sev)
@@ -80,7 +105,7 @@ class _Plan:
         self.cop_kind = 0 if copula is None else (1 if math.isinf(copula.df) else 2)
         self.chol = np.eye(k) if copula is None else _cholesky(copula.corr)
         self.df = 0.0 if copula is None or math.isinf(copula.df) else float(copula.df)
-        self.shock_rate = 0.0 if shock is None else float(shock.rate)
+        self.shock_rate = 0.0 if shock is None else check_rate(shock.rate, "common shock rate")
         self.shock_p = np.array(
             [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
         )
@@ -138,7 +163,7 @@ class _Plan:
                 sevs = list(self.sevs)
                 for c, drawer in self.uncertain:
                     freq, sev = drawer.draw(gen)
-                    fk[c], fp[c] = frequency_spec(freq)
+                    fk[c], fp[c] = frequency_spec(freq, self.names[c])
                     sc[c], sp[c] = severity_spec(sev)
                     sevs[c] = sev
                 tables = count_tables(fk, fp)
@@ -185,6 +210,23 @@ class _Plan:
                 K.segment_sums(
                     np.minimum(np.maximum(losses - att, 0.0), lim), counts, occ[:, li, c]
                 )
+
+
+def _ordered(pool: ThreadPoolExecutor, fn, args: Iterator[tuple], depth: int):
+    """``fn(*a)`` for each ``a`` of ``args`` on ``pool``, yielded in order, with at most
+    ``depth`` calls submitted and not yet consumed (``pool.map`` would submit them all at once:
+    1.5e8 futures for ``n_sims = 1e13``). Pending calls are cancelled if the consumer stops."""
+    pending: deque = deque()
+    try:
+        for a in args:
+            pending.append(pool.submit(fn, *a))
+            if len(pending) >= depth:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 
 def _cholesky(corr: np.ndarray) -> np.ndarray:
@@ -247,11 +289,37 @@ class Simulation:
             raise ValueError("client: a Dask client is used only with backend='dask'")
         self.block_size = check_count(block_size, "block_size")
         self.max_sims = check_count(max_sims, "n_sims")
+        if self.max_sims > MAX_SIMS:
+            raise ValueError(
+                f"n_sims: {self.max_sims:.3g} years exceeds the most a run accepts "
+                f"({MAX_SIMS:.0e}); a reserve needs far fewer (reserve(..., rel_tol=...) "
+                "picks the number)"
+            )
         self.model = model
         self.threads = resolve_threads(n_threads)
         self.root = as_seed_sequence(rng)
         self.plan = _Plan(model, program, parameter_uncertainty)
+        self._infinite = infinite_means(model, self.plan.program)
+        per_year = float(self.plan.freq_par[:, 0].sum()) + self.plan.shock_rate * float(
+            self.plan.shock_p.sum()
+        )
+        if self.max_sims * per_year >= MAX_LOSSES:
+            rates = dict(zip(self.plan.names, self.plan.freq_par[:, 0].tolist(), strict=True))
+            raise ValueError(
+                f"n_sims: {self.max_sims:,} years of {per_year:.6g} expected losses each would "
+                f"draw {self.max_sims * per_year:.3g} losses, more than a run accepts "
+                f"({MAX_LOSSES:.0e}); lower n_sims, or check the rates (expected losses a year "
+                f"by category: {rates})"
+            )
         self.m = tail_size(self.max_sims, min_level)
+        views = 3 if self.plan.program is not None else 1
+        tail_bytes = self.m * (len(self.plan.names) + 1) * 8 * views
+        if tail_bytes > MAX_TAIL_BYTES:
+            raise ValueError(
+                f"n_sims: {self.max_sims:,} years at min_level {min_level:g} would keep "
+                f"{self.m:,} largest totals ({tail_bytes / 2**30:.1f} GiB, more than "
+                f"{MAX_TAIL_BYTES / 2**30:g} GiB); raise min_level or lower n_sims"
+            )
         self.min_level = min_level
         self.backend = backend
         self.client = client
@@ -289,18 +357,19 @@ class Simulation:
             return self
         if self.n_sims % self.block_size:
             raise ValueError("a simulation can be extended only after whole blocks")
-        sizes = block_sizes(self.n_sims, n_total, self.block_size)
-        b0 = self.n_sims // self.block_size
-        b1 = b0 + len(sizes)
+        bs = self.block_size
+        b0 = self.n_sims // bs
+        b1 = -(-n_total // bs)
         k = len(self.plan.names)
         t0 = time.perf_counter()
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
         with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
             if self.backend == "dask":  # groups of blocks as tasks on a cluster
-                results = _dask.run_blocks(self, b0, sizes)
-            else:
-                results = pool.map(self._block, range(b0, b1), sizes)
-            for size, (out, rp) in zip(sizes, results, strict=True):
+                results = _dask.run_blocks(self, b0, block_sizes(self.n_sims, n_total, bs))
+            else:  # lazily: a few blocks per thread in flight, not all of them at once
+                blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
+                results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
+            for b, (out, rp) in zip(range(b0, b1), results, strict=True):
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._tails:
@@ -308,7 +377,7 @@ class Simulation:
                     else:
                         self._moments[name] = self._moments[name].merge(mom)
                     self._tails[name].add(vals, parts)
-                bar.update(size)
+                bar.update(min(bs, n_total - b * bs))
         self.n_sims = n_total
         self.elapsed += time.perf_counter() - t0
         return self
@@ -327,6 +396,7 @@ class Simulation:
             cat_var=var[:-1].copy(),
             tail=vals,
             tail_parts=parts,
+            cat_infinite=self._infinite[name],
         )
 
     def result(self) -> SimulationResult:
@@ -344,7 +414,7 @@ class Simulation:
             ceded = LossSample(
                 "ceded", names, self.n_sims, 0.0, 0.0, zeros, zeros, np.zeros(m), np.zeros((m, k))
             )
-            net = dataclasses.replace(gross, name="net")
+            net = dataclasses.replace(gross, name="net", cat_infinite=self._infinite["net"])
         return SimulationResult(
             gross=gross,
             ceded=ceded,
@@ -386,7 +456,9 @@ def simulate(
     ----------
     model : LossModel
     n_sims : int
-        Number of simulated years.
+        Number of simulated years, at most :data:`MAX_SIMS`; ``n_sims`` times the expected
+        losses a year may not exceed :data:`MAX_LOSSES`, nor the retained tail
+        :data:`MAX_TAIL_BYTES` (larger runs are refused with the reason).
     rng : int, Generator, SeedSequence or None
         Seed (SPEC 7). The result depends only on (seed, n_sims, block_size).
     program : InsuranceProgram, optional

@@ -254,7 +254,10 @@ def _common(arr: np.ndarray | None, name: str) -> float | None:
 def _as_bound(value, n: int, name: str) -> np.ndarray | None:
     if value is None:
         return None
-    arr = np.asarray(value, dtype=float)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: must be numbers, got {value!r:.80} ({exc})") from None
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
     if arr.shape != (n,):
@@ -268,7 +271,10 @@ def _as_bound(value, n: int, name: str) -> np.ndarray | None:
 
 def check_losses(losses, truncation=None, upper=None, cap=None):
     """Validate losses and their bounds; return float arrays ``(x, lower, upper, cap)``."""
-    x = np.asarray(losses, dtype=float)
+    try:
+        x = np.asarray(losses, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"losses: must be numbers, got {losses!r:.80} ({exc})") from None
     if x.ndim != 1:
         raise ValueError(f"losses: expected a 1-d array, got shape {x.shape}")
     n = x.size

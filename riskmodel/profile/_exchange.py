@@ -53,14 +53,28 @@ class _FieldError(ValueError):
         super().__init__(f"{field_name}: {message}")
 
 
+#: Largest amount (in the profile's currency) and yearly loss count a profile accepts: far
+#: above any exchange's, and small enough that sums and products of them cannot overflow
+MAX_AMOUNT, MAX_COUNT = 1e21, 10**6
+#: fields with a narrower range than (0, MAX_AMOUNT]: exchange rates and the prior's
+#: coefficient of variation (``1 / prior_cv**2`` must neither overflow nor divide by zero)
+_RANGES = {"usd_per_unit": (1e-12, 1e12), "usd_per_eur": (1e-12, 1e12), "prior_cv": (1e-3, 1e3)}
+
+
 def _number(value: Any, name: str, *, low: float, strict: bool = False, inf: bool = False):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise _FieldError(name, f"must be a number, got {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # a Python int beyond float range
+        raise _FieldError(name, f"must be at most {MAX_AMOUNT:g}, got {value!r}") from None
     ok = (x > low if strict else x >= low) and (math.isfinite(x) or (inf and x == math.inf))
     if not ok:
         rel = ">" if strict else ">="
         raise _FieldError(name, f"must be {'' if inf else 'finite and '}{rel} {low:g}, got {x:g}")
+    lo, hi = _RANGES.get(name, (low, MAX_AMOUNT))
+    if not lo <= x <= hi and not (inf and x == math.inf):
+        raise _FieldError(name, f"must lie in [{lo:g}, {hi:g}], got {x:g}")
     return x
 
 
@@ -97,6 +111,8 @@ class HistoryYear:
                 raise _FieldError(cat, f"unknown category; known: {', '.join(CATEGORIES)}")
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
                 raise _FieldError(cat, f"must be a whole number >= 0, got {n!r}")
+            if n > MAX_COUNT:
+                raise _FieldError(cat, f"must be at most {MAX_COUNT:,} losses a year, got {n!r}")
         object.__setattr__(self, "year", int(self.year))
         object.__setattr__(self, "counts", {k: int(v) for k, v in counts.items()})
         if self.volume is not None:

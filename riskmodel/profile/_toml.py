@@ -12,6 +12,7 @@ from typing import Any
 
 from .._errors import DataError
 from ..data import CATEGORIES
+from ..data._input import check_input_file
 from ..insurance import Layer
 from ._exchange import EXAMPLE_PROFILES, ExchangeProfile, HistoryYear, _FieldError
 
@@ -183,14 +184,23 @@ def _strip(exc: _FieldError) -> str:
     return str(exc).split(": ", 1)[1]
 
 
-def load_profile(path: str | os.PathLike[str]) -> ExchangeProfile:
+#: Largest profile read (a profile is a few kilobytes)
+MAX_PROFILE_BYTES = 1 << 20
+
+
+def load_profile(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_PROFILE_BYTES
+) -> ExchangeProfile:
     """Read and validate an exchange profile from a TOML file.
 
     Parameters
     ----------
     path : str or os.PathLike
-        UTF-8 TOML file; see the bundled ``riskmodel/profiles/example_jp_midsize.toml`` for
-        every key with comments.
+        UTF-8 TOML file (a byte-order mark is allowed); see the bundled
+        ``riskmodel/profiles/example_jp_midsize.toml`` for every key with comments. Only a
+        regular file is read (not a device or a pipe).
+    max_bytes : int
+        Largest file read, in bytes (default 1 MiB).
 
     Returns
     -------
@@ -236,15 +246,16 @@ def load_profile(path: str | os.PathLike[str]) -> ExchangeProfile:
     'JPY'
     """
     name = os.fspath(path)
+    check_input_file(name, max_bytes)
     with open(name, "rb") as f:
-        raw = f.read()
+        raw = f.read(max_bytes + 1)
     return _parse(raw, name)
 
 
 def _parse(raw: bytes, name: str) -> ExchangeProfile:
     r = _Reader(name)
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
+        doc = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark is not TOML
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=name) from None
     except tomllib.TOMLDecodeError as exc:
