@@ -306,7 +306,8 @@ def reserve(
         contribution), scaled to add up to the reserve; ``"euler"``: the kernel Euler
         estimator at the VaR rank (Tasche 2009), bandwidth ``sqrt(n (1-p))`` order
         statistics on either side. For ``measure="tvar"`` both are the Euler allocation of
-        TVaR.
+        TVaR. Where the net loss has an infinite mean, ``"euler"`` is used (and ``tvar`` is
+        ``inf``).
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
         ``parameter_uncertainty``, ``backend``, ``client``); with ``backend="dask"`` every
@@ -428,7 +429,14 @@ def reserve(
             "years_per_draw": years,
             "seed_stream": list(parameter_stream(root).spawn_key),
         }
-    tvar, tvar_ci = _tvar(sim.net, coverage, level)
+    if sim.net.infinite_mean:
+        # no finite TVaR, and co-TVaR parts would estimate infinite conditional means: the
+        # VaR-local Euler estimator is the one left
+        tvar, tvar_ci = math.inf, (math.inf, math.inf)
+        if measure == "var":
+            allocation = "euler"
+    else:
+        tvar, tvar_ci = _tvar(sim.net, coverage, level)
     alloc, alloc_se = _allocation(sim, coverage, measure, net, ci, level, allocation)
     return ReserveResult(
         coverage=coverage,
