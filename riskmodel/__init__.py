@@ -31,6 +31,10 @@ _LAZY = {
     "InfiniteMomentWarning": "riskmodel._errors",
     "ConvergenceWarning": "riskmodel._errors",
     "write_report": "riskmodel.report",
+    "model_risk": "riskmodel.model_averaging",
+    "ModelRisk": "riskmodel.model_averaging",
+    "backtest": "riskmodel.backtesting",
+    "BacktestResult": "riskmodel.backtesting",
     "Book": "riskmodel.book",
 }
 
@@ -40,6 +44,7 @@ __all__ = ["__version__", *sorted(_LAZY)]
 #: subpackages reachable as attributes after a plain ``import riskmodel``
 _SUBMODULES = (
     "analytic",
+    "backtesting",
     "calibrate",
     "credibility",
     "data",
@@ -50,6 +55,7 @@ _SUBMODULES = (
     "frequency",
     "insurance",
     "model",
+    "model_averaging",
     "plots",
     "pricing",
     "profile",

@@ -429,7 +429,9 @@ def exceedance_plot(
     Notes
     -----
     Years with no loss (quantile 0) cannot be drawn on a log scale and are left out. The
-    right axis gives the return period :math:`1/e` in years.
+    right axis gives the return period :math:`1/e` in years. The curve, its band and the x
+    axis end at the largest simulated annual total: nothing is drawn beyond what was
+    simulated.
     """
     ax = _axes(ax)
     if reserve is None and hasattr(result, "simulation"):
@@ -449,13 +451,15 @@ def exceedance_plot(
         ax.text(0.5, 0.5, "no simulated year has a loss", ha="center", transform=ax.transAxes)
         return ax
     floor = positive.min() / 2
+    # nothing beyond the largest simulated total: the curve, the band and the axis end there
+    top = max(float(_sample(result, v).tail[0]) for v in views)
     for i, v in enumerate(views):
         color, label = styles[v]
         x = table[v].to_numpy()
         ok = x > 0
         ax.plot(x[ok], e[ok], color=color, lw=1.8, label=label)
         lo = np.maximum(table[f"{v}_lo"].to_numpy(), floor)
-        hi = table[f"{v}_hi"].to_numpy()
+        hi = np.minimum(table[f"{v}_hi"].to_numpy(), top)
         band = hi > 0
         ax.fill_betweenx(
             e[band],
@@ -468,7 +472,7 @@ def exceedance_plot(
         )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(left=floor)
+    ax.set_xlim(floor, max(top, floor * 4))
     if reserve is not None:
         p = 1.0 - reserve.coverage
         name = "VaR" if reserve.measure == "var" else "TVaR"

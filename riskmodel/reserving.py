@@ -8,20 +8,40 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from scipy import stats
 
-from ._rng import RNGLike
+from ._rng import RNGLike, as_seed_sequence, block_generator
 from .engine import SimulationResult
 from .engine._blocks import check_count
 from .engine.simulation import DEFAULT_BLOCK_SIZE, Simulation
 from .insurance import InsuranceProgram
 from .model import LossModel
+from .uncertainty import draw_models, parameter_stream
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["CURVE_LEVELS", "CreditRules", "ReserveResult", "coverage_curve", "reserve"]
+__all__ = [
+    "ALLOCATION_METHODS",
+    "CURVE_LEVELS",
+    "DEFAULT_PARAMETER_DRAWS",
+    "CreditRules",
+    "ReserveResult",
+    "coverage_curve",
+    "reserve",
+]
+
+#: parameter sets drawn by default for the interval of a reserve that carries parameter
+#: uncertainty (``reserve(parameter_draws=...)``)
+DEFAULT_PARAMETER_DRAWS = 100
+
+#: simulated years beyond the reserve level per parameter set (sets the years per draw)
+_YEARS_BEYOND_PER_DRAW = 50
+
+#: estimators of the allocation (see :func:`reserve`)
+ALLOCATION_METHODS = ("cotvar", "euler")
 
 #: default coverage levels of :func:`coverage_curve` (those the simulation retained)
 CURVE_LEVELS = (0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9997)
@@ -75,25 +95,44 @@ class ReserveResult:
     measure : {"var", "tvar"}
         Risk measure: the ``coverage``-quantile of the annual loss (VaR), or its TVaR.
     reserve : float
-        The reserve, net of insurance (equal to ``gross_reserve`` without a programme).
+        The reserve, net of insurance (equal to ``gross_reserve`` without a programme), at the
+        fitted (point-estimate) parameters.
     ci : tuple of float
-        Confidence interval of ``reserve`` at ``level``.
+        The headline interval of ``reserve`` at ``level``: :attr:`ci_total` where parameter
+        uncertainty was drawn, else :attr:`ci_mc`.
+    ci_total : tuple of float or None
+        Interval from parameter *and* Monte Carlo uncertainty (``None`` when the model
+        carries no parameter uncertainty or ``parameter_draws=0``); see :func:`reserve`.
+    ci_mc : tuple of float
+        Monte Carlo interval only: order statistics for VaR, asymptotic normal for TVaR. It
+        shrinks with more simulated years; the estimation error of the parameters does not.
     gross_reserve, gross_reserve_ci : float, tuple
-        The reserve before insurance and its interval (``SimulationResult.gross`` is the
-        simulated gross loss; this is its risk measure).
+        The reserve before insurance and its Monte Carlo interval (``SimulationResult.gross``
+        is the simulated gross loss; this is its risk measure).
     recovery : float
         Reduction of the risk measure by the insurance programme (gross minus the measure of
         the net loss).
     credit : float
         The part of ``recovery`` allowed under the ``credit_rules``;
         ``reserve = gross_reserve - credit``.
+    tvar, tvar_ci : float, tuple
+        TVaR of the net annual loss at ``coverage`` and its Monte Carlo interval (asymptotic
+        normal, Manistre and Hancock 2005), whatever the ``measure``.
     allocation : dict
-        Euler contributions of each category to the net reserve; they add up to ``reserve``.
+        Contributions of each category to the net reserve; they add up to ``reserve``.
+    allocation_se : dict
+        Monte Carlo standard errors of the contributions.
+    allocation_method : {"cotvar", "euler"}
+        Estimator of the allocation; see :func:`reserve`.
+    parameter_reserves : ndarray or None
+        The reserve (net, credit rules applied) under each drawn parameter set.
     n_sims : int
     level : float
         Confidence level of the intervals.
+    currency : str
+        Currency of every amount ("USD").
     provenance : dict
-        Seed, n_sims, block size, version: enough to reproduce every number.
+        Seed, n_sims, block size, version, parameter draws: enough to reproduce every number.
     simulation : SimulationResult
         The simulation behind the numbers.
     """
@@ -111,6 +150,14 @@ class ReserveResult:
     level: float
     provenance: dict[str, Any]
     simulation: SimulationResult = field(repr=False)
+    ci_mc: tuple[float, float] = (math.nan, math.nan)
+    ci_total: tuple[float, float] | None = None
+    tvar: float = math.nan
+    tvar_ci: tuple[float, float] = (math.nan, math.nan)
+    allocation_se: dict[str, float] = field(default_factory=dict)
+    allocation_method: str = "cotvar"
+    parameter_reserves: np.ndarray | None = field(default=None, repr=False)
+    currency: str = "USD"
 
     @property
     def net(self) -> float:
@@ -118,20 +165,39 @@ class ReserveResult:
         return self.reserve
 
     def summary(self) -> str:
-        """Readable statement of the reserve, its interval and the insurance credit."""
+        """Readable statement of the reserve, its intervals, TVaR, allocation and credit."""
         pct = f"{100 * self.level:g}%"
+        cur = self.currency
         name = "VaR" if self.measure == "var" else "TVaR"
         lines = [
-            f"Reserve at {100 * self.coverage:g}% coverage ({name} of annual loss)",
-            f"  gross  {self.gross_reserve:>20,.0f}   {pct} CI "
-            f"[{self.gross_reserve_ci[0]:,.0f}, {self.gross_reserve_ci[1]:,.0f}]",
+            f"Reserve at {100 * self.coverage:g}% coverage ({name} of annual loss), in {cur}",
+            f"  gross  {cur} {self.gross_reserve:>20,.0f}   {pct} CI (Monte Carlo) "
+            f"{_fmt(self.gross_reserve_ci)}",
         ]
         if self.recovery:
-            lines.append(f"  insurance recovery at this level {self.recovery:>14,.0f}")
-            lines.append(f"  insurance credit allowed         {self.credit:>14,.0f}")
+            lines.append(f"  insurance recovery at this level {cur} {self.recovery:>14,.0f}")
+            lines.append(f"  insurance credit allowed         {cur} {self.credit:>14,.0f}")
+        if self.ci_total is not None:
+            draws = self.provenance.get("parameter_uncertainty", {})
+            lines.append(
+                f"  net    {cur} {self.reserve:>20,.0f}   {pct} CI {_fmt(self.ci_total)} "
+                f"(parameters and Monte Carlo: {draws.get('draws')} {draws.get('method')} "
+                "draws)"
+            )
+            lines.append(f"  {'':>28}   {pct} CI {_fmt(self.ci_mc)} (Monte Carlo only)")
+        else:
+            lines.append(
+                f"  net    {cur} {self.reserve:>20,.0f}   {pct} CI {_fmt(self.ci_mc)} "
+                "(Monte Carlo only; parameters taken as known)"
+            )
         lines.append(
-            f"  net    {self.reserve:>20,.0f}   {pct} CI [{self.ci[0]:,.0f}, {self.ci[1]:,.0f}]"
+            f"  TVaR   {cur} {self.tvar:>20,.0f}   {pct} CI {_fmt(self.tvar_ci)} (Monte Carlo)"
         )
+        alloc = ", ".join(
+            f"{k} {v:,.0f} (s.e. {self.allocation_se.get(k, math.nan):,.0f})"
+            for k, v in self.allocation.items()
+        )
+        lines.append(f"  allocation ({self.allocation_method}, {cur}): {alloc}")
         lines.append(
             f"  n_sims {self.n_sims:,}, seed {self.provenance.get('seed')}, "
             f"riskmodel {self.provenance.get('version')}"
@@ -152,17 +218,31 @@ class ReserveResult:
         return {
             "coverage": self.coverage,
             "measure": self.measure,
+            "currency": self.currency,
             "reserve": self.reserve,
             "ci": list(self.ci),
+            "ci_total": None if self.ci_total is None else list(self.ci_total),
+            "ci_mc": list(self.ci_mc),
             "gross_reserve": self.gross_reserve,
             "gross_reserve_ci": list(self.gross_reserve_ci),
             "recovery": self.recovery,
             "credit": self.credit,
+            "tvar": self.tvar,
+            "tvar_ci": list(self.tvar_ci),
             "allocation": dict(self.allocation),
+            "allocation_se": dict(self.allocation_se),
+            "allocation_method": self.allocation_method,
+            "parameter_reserves": None
+            if self.parameter_reserves is None
+            else [float(v) for v in self.parameter_reserves],
             "n_sims": self.n_sims,
             "level": self.level,
             "provenance": dict(self.provenance),
         }
+
+
+def _fmt(ci: tuple[float, float]) -> str:
+    return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
 
 
 def _measure(
@@ -171,9 +251,11 @@ def _measure(
     view = getattr(sim, of)
     if measure == "var":
         return view.quantile(coverage), view.quantile_ci(coverage, level)
-    est = view.tvar(coverage)
-    half = stats.norm.ppf(0.5 + level / 2) * view.tvar_se(coverage)
-    return est, (est - half, est + half)
+    return _tvar(view, coverage, level)
+
+
+def _tvar(view: Any, coverage: float, level: float) -> tuple[float, tuple[float, float]]:
+    return view.tvar(coverage), view.tvar_ci(coverage, level)
 
 
 def reserve(
@@ -189,6 +271,10 @@ def reserve(
     credit_rules: CreditRules | None = None,
     level: float = 0.95,
     min_level: float | None = None,
+    parameter_draws: int | None = None,
+    parameter_method: str | None = None,
+    parameter_sims: int | None = None,
+    allocation: str = "cotvar",
     **simulate_kw: Any,
 ) -> ReserveResult:
     """Reserve that covers a year's losses with probability ``coverage``, net of insurance.
@@ -208,7 +294,7 @@ def reserve(
     n_sims : int
         Simulated years (the first batch, when ``rel_tol`` is given).
     rel_tol : float, optional
-        Keep doubling the simulated years until the confidence interval of the net reserve
+        Keep doubling the simulated years until the Monte Carlo interval of the net reserve
         lies within ``rel_tol * reserve`` of it on both sides, or ``max_sims`` is reached
         (``provenance["converged"]`` says which).
     max_sims : int
@@ -216,12 +302,31 @@ def reserve(
     credit_rules : CreditRules, optional
         Cap and haircut on the credit given for insurance; default: full credit.
     level : float
-        Confidence level of the interval: order statistics for VaR, the asymptotic normal
+        Confidence level of the intervals: order statistics for VaR, the asymptotic normal
         interval of the estimator for TVaR.
     min_level : float, optional
         Smallest coverage level the result's simulation keeps the tail for (at most
         ``coverage``; default ``coverage``): lower it to draw a :func:`coverage_curve` from
         the same simulated years, e.g. ``min_level=0.9``.
+    parameter_draws : int, optional
+        Parameter sets drawn for the interval :attr:`ReserveResult.ci_total`; default
+        :data:`DEFAULT_PARAMETER_DRAWS` when ``model.uncertainty`` is set, 0 (none)
+        otherwise. 0 switches parameter uncertainty off.
+    parameter_method : {"bootstrap", "normal"}, optional
+        Override how the parameters are drawn (:mod:`riskmodel.uncertainty`); default: each
+        category's own method (the parametric bootstrap for calibrated models).
+    parameter_sims : int, optional
+        Simulated years per parameter set; default enough for 50 years beyond the
+        ``coverage`` level (10,000 at 99.5%), but at most ``n_sims / 10`` and at least 10
+        years beyond the level.
+    allocation : {"cotvar", "euler"}
+        Estimator of the allocation to categories. ``"cotvar"`` (default): each category's
+        mean part of the annual net loss over the years beyond the VaR (its TVaR
+        contribution), scaled to add up to the reserve; ``"euler"``: the kernel Euler
+        estimator at the VaR rank (Tasche 2009), bandwidth ``sqrt(n (1-p))`` order
+        statistics on either side. For ``measure="tvar"`` both are the Euler allocation of
+        TVaR. Where the net loss has an infinite mean, ``"euler"`` is used (and ``tvar`` is
+        ``inf``).
     **simulate_kw
         Passed to :func:`riskmodel.simulate` (``block_size``, ``n_threads``, ``progress``,
         ``parameter_uncertainty``, ``backend``, ``client``); with ``backend="dask"`` every
@@ -233,8 +338,27 @@ def reserve(
 
     Notes
     -----
-    With credit rules, the net reserve is ``gross - credit`` and its interval is the gross
-    interval shifted by the credit when the cap binds, else the net-loss interval.
+    **Intervals.** ``ci_mc`` is the Monte Carlo interval of the reserve at the fitted
+    parameters. ``ci_total`` adds the uncertainty of the parameters by nested simulation:
+    ``parameter_draws`` parameter sets are drawn from their sampling distribution
+    (:func:`riskmodel.uncertainty.draw_models`, from a stream of the seed that the main
+    simulation does not use), the reserve under each is simulated over ``parameter_sims``
+    years with its own stream, and ``ci_total`` is the interval between their
+    ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (plotting positions ``k / (B + 1)``;
+    a percentile interval, so it holds parameter error and the
+    draws' own Monte Carlo error), widened where needed to contain ``ci_mc``. The cost is
+    ``parameter_draws * parameter_sims`` simulated years (one plain run of 1,000,000 at
+    99.5%) plus one refit per draw and category for the bootstrap. With
+    ``parameter_uncertainty=True`` (a predictive simulation) no parameter sets are drawn.
+
+    **Credit.** With credit rules, the net reserve is ``gross - credit`` and its interval is
+    the gross interval shifted by the credit when the cap binds, else the net-loss interval.
+
+    **Allocation errors.** The contributions are ``R * m_c / sum(m)`` with ``m_c`` the mean
+    of category ``c``'s part over the ``j`` years used (beyond the VaR for ``"cotvar"``);
+    their standard error combines the delta-method variance of the ratio
+    ``var(x_c - r_c s) / (j mean(s)^2)`` with the Monte Carlo variance of the reserve ``R``
+    (from its interval), taking the two as independent.
 
     Examples
     --------
@@ -242,8 +366,8 @@ def reserve(
     >>> from riskmodel.severity import LogNormal
     >>> m = LossModel({"hack": (Poisson(3.0), LogNormal(15.0, 2.0))})
     >>> r = reserve(m, 0.99, rng=1, n_sims=100_000)
-    >>> r.ci[0] <= r.reserve <= r.ci[1]
-    True
+    >>> r.ci[0] <= r.reserve <= r.ci[1], r.ci == r.ci_mc, r.ci_total is None
+    (True, True, True)
     """
     for name, value in (("coverage", coverage), ("level", level)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -254,6 +378,8 @@ def reserve(
         raise ValueError(f"measure: must be 'var' or 'tvar', got {measure!r}")
     if not 0 < level < 1:
         raise ValueError(f"level: must lie in (0, 1), got {level}")
+    if allocation not in ALLOCATION_METHODS:
+        raise ValueError(f"allocation: must be one of {ALLOCATION_METHODS}, got {allocation!r}")
     n_sims, max_sims = check_count(n_sims, "n_sims"), check_count(max_sims, "max_sims")
     if n_sims * (1 - coverage) < 10:
         raise ValueError(
@@ -266,8 +392,10 @@ def reserve(
         min_level = coverage
     elif not 0 < min_level <= coverage:
         raise ValueError(f"min_level: must lie in (0, coverage={coverage:g}], got {min_level}")
+    draws = _check_draws(model, parameter_draws, simulate_kw)
     rules = credit_rules if credit_rules is not None else CreditRules()
     block = check_count(simulate_kw.pop("block_size", DEFAULT_BLOCK_SIZE), "block_size")
+    root = as_seed_sequence(rng)
     if rel_tol is None:
         cap = n_sims
     else:
@@ -277,7 +405,7 @@ def reserve(
         n_sims = -(-n_sims // block) * block  # whole blocks, so extensions are exact
     sim_run = Simulation(
         model,
-        rng=rng,
+        rng=root,
         program=program,
         min_level=min_level,
         max_sims=cap,
@@ -287,12 +415,7 @@ def reserve(
     n = min(n_sims, cap)
     while True:
         sim = sim_run.extend(n).result()
-        gross, gross_ci = _measure(sim, "gross", coverage, measure, level)
-        net_loss, net_ci = _measure(sim, "net", coverage, measure, level)
-        recovery = gross - net_loss
-        credit = rules.credit(gross, recovery)
-        net = gross - credit
-        ci = net_ci if credit == recovery else (gross_ci[0] - credit, gross_ci[1] - credit)
+        net, ci, gross, gross_ci, recovery, credit = _net(sim, coverage, measure, level, rules)
         half = max(ci[1] - net, net - ci[0])
         converged = rel_tol is None or half <= rel_tol * abs(net)
         if converged or n >= cap:
@@ -301,30 +424,215 @@ def reserve(
     provenance = dict(sim.provenance)
     if rel_tol is not None:
         provenance.update(rel_tol=rel_tol, max_sims=cap, converged=converged)
+    ci_total, reserves = None, None
+    if draws:
+        years = _draw_years(parameter_sims, coverage, n_sims)
+        reserves = _parameter_reserves(
+            model,
+            root,
+            draws,
+            parameter_method,
+            years,
+            coverage,
+            measure,
+            program,
+            rules,
+            level,
+            block,
+            simulate_kw,
+        )
+        a = (1.0 - level) / 2.0
+        # plotting positions k / (B + 1): the interval holds a further draw with probability
+        # ``level`` (linear interpolation between the extremes of B draws would hold less)
+        lo, hi = (float(v) for v in np.quantile(reserves, [a, 1.0 - a], method="weibull"))
+        ci_total = (min(lo, ci[0]), max(hi, ci[1]))
+        provenance["parameter_uncertainty"] = {
+            "draws": draws,
+            "method": parameter_method or _methods(model),
+            "years_per_draw": years,
+            "seed_stream": list(parameter_stream(root).spawn_key),
+        }
+    if sim.net.infinite_mean:
+        # no finite TVaR, and co-TVaR parts would estimate infinite conditional means: the
+        # VaR-local Euler estimator is the one left
+        tvar, tvar_ci = math.inf, (math.inf, math.inf)
+        if measure == "var":
+            allocation = "euler"
+    else:
+        tvar, tvar_ci = _tvar(sim.net, coverage, level)
+    alloc, alloc_se = _allocation(sim, coverage, measure, net, ci, level, allocation)
     return ReserveResult(
         coverage=coverage,
         measure=measure,
         reserve=net,
-        ci=ci,
+        ci=ci if ci_total is None else ci_total,
         gross_reserve=gross,
         gross_reserve_ci=gross_ci,
         recovery=recovery,
         credit=credit,
-        allocation=_allocation(sim, coverage, measure, net),
+        allocation=alloc,
         n_sims=sim.n_sims,
         level=level,
         provenance=provenance,
         simulation=sim,
+        ci_mc=ci,
+        ci_total=ci_total,
+        tvar=tvar,
+        tvar_ci=tvar_ci,
+        allocation_se=alloc_se,
+        allocation_method=allocation,
+        parameter_reserves=reserves,
     )
 
 
+def _net(
+    sim: Any, coverage: float, measure: str, level: float, rules: CreditRules
+) -> tuple[float, tuple[float, float], float, tuple[float, float], float, float]:
+    """The net reserve and its Monte Carlo interval, the gross one, recovery and credit."""
+    gross, gross_ci = _measure(sim, "gross", coverage, measure, level)
+    net_loss, net_ci = _measure(sim, "net", coverage, measure, level)
+    recovery = gross - net_loss
+    credit = rules.credit(gross, recovery)
+    net = gross - credit
+    ci = net_ci if credit == recovery else (gross_ci[0] - credit, gross_ci[1] - credit)
+    return net, ci, gross, gross_ci, recovery, credit
+
+
+def _check_draws(
+    model: LossModel, parameter_draws: int | None, simulate_kw: dict[str, Any]
+) -> int:
+    if simulate_kw.get("parameter_uncertainty"):
+        return 0  # a predictive simulation: parameters are redrawn inside it
+    if parameter_draws is None:
+        return DEFAULT_PARAMETER_DRAWS if model.uncertainty else 0
+    if isinstance(parameter_draws, bool) or not isinstance(parameter_draws, (int, np.integer)):
+        raise ValueError(f"parameter_draws: must be an integer >= 0, got {parameter_draws!r}")
+    if parameter_draws == 0:
+        return 0
+    if parameter_draws < 10:
+        raise ValueError(f"parameter_draws: at least 10 for an interval, got {parameter_draws}")
+    if not model.uncertainty:
+        raise ValueError(
+            "parameter_draws: the model carries no sampling distributions of its parameters "
+            "(LossModel(..., uncertainty={name: FittedCategory(...)}); "
+            "riskmodel.calibrate_industry builds one)"
+        )
+    return int(parameter_draws)
+
+
+def _draw_years(parameter_sims: int | None, coverage: float, n_sims: int) -> int:
+    if parameter_sims is not None:
+        years = check_count(parameter_sims, "parameter_sims")
+    else:
+        years = max(
+            math.ceil(10 / (1 - coverage)),
+            min(math.ceil(_YEARS_BEYOND_PER_DRAW / (1 - coverage)), n_sims // 10),
+        )
+    if years * (1 - coverage) < 10:
+        raise ValueError(
+            f"parameter_sims: {years:,} years per parameter set leave fewer than 10 beyond the "
+            f"{coverage:g} quantile; use at least {math.ceil(10 / (1 - coverage)):,}"
+        )
+    return years
+
+
+def _methods(model: LossModel) -> str:
+    found = sorted(
+        {str(getattr(d, "method", "custom")) for d in (model.uncertainty or {}).values()}
+    )
+    return "+".join(found)
+
+
+def _parameter_reserves(
+    model: LossModel,
+    root: np.random.SeedSequence,
+    draws: int,
+    method: str | None,
+    years: int,
+    coverage: float,
+    measure: str,
+    program: InsuranceProgram | None,
+    rules: CreditRules,
+    level: float,
+    block: int,
+    kw: dict[str, Any],
+) -> np.ndarray:
+    """The net reserve (credit rules applied) under each of ``draws`` parameter sets."""
+    stream = parameter_stream(root)
+    models = draw_models(model, draws, block_generator(stream, 0), method=method)
+    sims = np.random.SeedSequence(
+        entropy=stream.entropy, spawn_key=(*stream.spawn_key, 1), pool_size=stream.pool_size
+    )
+    inner = {k: v for k, v in kw.items() if k in ("n_threads",)}
+    out = np.empty(draws)
+    for b, m in enumerate(models):
+        run = Simulation(
+            m,
+            rng=np.random.SeedSequence(
+                entropy=sims.entropy, spawn_key=(*sims.spawn_key, b), pool_size=sims.pool_size
+            ),
+            program=program,
+            min_level=coverage,
+            max_sims=years,
+            block_size=block,
+            **inner,
+        )
+        out[b] = _net(_views(run.extend(years)), coverage, measure, level, rules)[0]
+    return out
+
+
+@dataclass(frozen=True)
+class _Views:
+    gross: Any
+    net: Any
+
+
+def _views(run: Simulation) -> _Views:
+    """The gross and net losses of a run.
+
+    Without the analytic moments that ``Simulation.result()`` adds (by quadrature for capped
+    severities: a second per draw).
+    """
+    gross = run._sample("gross")
+    return _Views(gross, run._sample("net") if "net" in run._tails else gross)
+
+
 def _allocation(
-    sim: SimulationResult, coverage: float, measure: str, total: float
-) -> dict[str, float]:
-    """Euler contributions of the net loss, scaled to add up to the reserve."""
-    parts = sim.net.contributions(coverage, measure)
-    s = sum(parts.values())
-    return {k: v * total / s for k, v in parts.items()} if s > 0 else parts
+    sim: SimulationResult,
+    coverage: float,
+    measure: str,
+    total: float,
+    total_ci: tuple[float, float],
+    level: float,
+    method: str,
+    of: str = "net",
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Contributions of the categories to the reserve ``total`` of the ``of`` loss.
+
+    Returns the contributions and their standard errors (see :func:`reserve`).
+    """
+    view = getattr(sim, of)
+    n = view.n
+    j = max(math.floor(n * (1.0 - coverage) + 1e-9), 2)
+    if method == "cotvar" or measure == "tvar":
+        rows = view.tail_parts[:j]
+    else:
+        idx = n - view._rank(coverage, "lower")
+        h = int(max(math.sqrt(n * (1 - coverage)), 1))
+        rows = view.tail_parts[max(idx - h, 0) : min(idx + h + 1, len(view.tail))]
+    s = rows.sum(axis=1)
+    ms = float(s.mean())
+    if not ms > 0:
+        zeros = dict.fromkeys(view.categories, 0.0)
+        return zeros, dict(zeros)
+    share = rows.mean(axis=0) / ms
+    # delta method for a ratio of means over the same years
+    var_share = (rows - share[None, :] * s[:, None]).var(axis=0, ddof=1) / (len(s) * ms * ms)
+    z = stats.norm.ppf(0.5 + level / 2)
+    total_se = (total_ci[1] - total_ci[0]) / (2 * z)
+    se = np.sqrt(total**2 * var_share + share**2 * total_se**2)
+    alloc = dict(zip(view.categories, (float(v) for v in share * total), strict=True))
+    return alloc, dict(zip(view.categories, (float(v) for v in se), strict=True))
 
 
 def coverage_curve(

@@ -124,3 +124,24 @@ def test_shared_options_are_checked_the_same_way_in_every_command(command, tmp_p
     out = run_cli(command, "--since", "2020", "--until", "2015", cwd=tmp_path)
     assert out.returncode == 2 and "--until 2015 is before --since 2020" in out.stderr
     assert not any(tmp_path.iterdir())  # nothing written on bad input
+
+
+def test_reserve_json_has_both_intervals_tvar_allocation_errors_and_model_risk():
+    out = run_cli("reserve", "--n-sims", "20000", "--json", "--seed", "4", "--model-risk")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    res = doc["reserve"]
+    # parameter uncertainty is in the headline interval by default, the Monte Carlo one beside
+    assert res["ci"] == res["ci_total"]
+    assert res["ci_total"][0] <= res["ci_mc"][0] <= res["ci_mc"][1] <= res["ci_total"][1]
+    assert res["provenance"]["parameter_uncertainty"]["draws"] == 100
+    assert res["tvar_ci"][0] < res["tvar"] < res["tvar_ci"][1]
+    assert set(res["allocation_se"]) == set(res["allocation"])
+    fams = doc["model_risk"]
+    assert sum(e["reserve"] is not None for e in fams) >= 3
+    assert sum(e["weight"] for e in fams) == pytest.approx(1.0)
+    lognormal = next(e for e in fams if e["family"] == "lognormal")
+    assert lognormal["reserve"] == res["reserve"]  # same model, same seed
+    off = run_cli("reserve", "--n-sims", "20000", "--json", "--parameter-draws", "0")
+    res0 = json.loads(off.stdout)["reserve"]
+    assert res0["ci_total"] is None and res0["ci"] == res0["ci_mc"]

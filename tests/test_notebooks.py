@@ -54,6 +54,7 @@ NAMES = (
     "04_reserve_japan",
     "05_pricing",
     "06_validation",
+    "07_backtest",
     "08_book",
 )
 LOCK = NOTEBOOKS / "requirements.lock"
@@ -404,6 +405,35 @@ def _check_06(key: dict) -> None:
         assert simulated == pytest.approx(exact, rel=0.05), name
 
 
+def _check_07(key: dict) -> None:
+    from riskmodel.backtesting import kupiec_test
+    from riskmodel.calibrate import calibrate_industry
+    from riskmodel.data import load_incidents
+    from riskmodel.reserving import reserve
+
+    inc = load_incidents()
+    year = inc["date"].dt.year
+    assert key["years"] == list(range(2019, int(year.max()) + 1))
+    assert key["fit_until"] == [y - 1 for y in key["years"]]
+    for y, actual in zip(key["years"], key["actual_usd"], strict=True):
+        want = inc.loc[(year == y) & (inc["amount_usd"] >= 1e6), "amount_usd"].sum()
+        assert actual == pytest.approx(want, rel=1e-12)
+    # the first forecast is reserve() on the 2014-2018 window with the first child seed
+    cal = calibrate_industry(inc, until=2018)
+    seq = np.random.SeedSequence(key["seed"], spawn_key=(0,))
+    r = reserve(cal.model, key["coverage"], rng=seq, n_sims=key["n_sims"], parameter_draws=0)
+    assert key["reserve_usd"][0] == pytest.approx(r.reserve, rel=1e-9)
+    exceeded = [a > r for a, r in zip(key["actual_usd"], key["reserve_usd"], strict=True)]
+    assert key["exceeded"] == exceeded
+    k = kupiec_test(len(exceeded), sum(exceeded), key["coverage"])
+    for name, value in k.items():
+        assert key["kupiec"][name] == pytest.approx(value, rel=1e-12), name
+    n = len(exceeded)
+    assert key["power_against"]["0.95"] == pytest.approx(1 - 0.95**n, rel=1e-12)
+    ratios = [a / r for a, r in zip(key["actual_usd"], key["reserve_usd"], strict=True)]
+    assert key["max_actual_to_reserve"] == pytest.approx(max(ratios), rel=1e-12)
+
+
 def _check_08(key: dict) -> None:
     from riskmodel.book import Book, example_book
 
@@ -437,6 +467,7 @@ CHECKS = {
     "04_reserve_japan": _check_04,
     "05_pricing": _check_05,
     "06_validation": _check_06,
+    "07_backtest": _check_07,
     "08_book": _check_08,
 }
 

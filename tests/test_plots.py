@@ -71,3 +71,27 @@ def test_bad_kind(fit):
         fit.plot("violin")
     with pytest.raises(ValueError, match="param"):
         plots.hill_plot(fit.losses, param="beta")
+
+
+@pytest.mark.parametrize("insured", [False, True])
+def test_exceedance_plot_ends_at_the_largest_simulated_total(insured):
+    # a heavy tail whose order-statistic band and axis used to run far beyond the data
+    from riskmodel.frequency import Poisson
+    from riskmodel.insurance import InsuranceProgram, Layer
+    from riskmodel.model import LossModel
+    from riskmodel.reserving import reserve
+
+    m = LossModel({"a": (Poisson(0.5), LogNormal(15.0, 4.0))})
+    program = InsuranceProgram([Layer(1e7, 1e9)]) if insured else None
+    r = reserve(m, 0.99, rng=2, n_sims=20_000, program=program)
+    ax = r.plot()
+    top = max(r.simulation.gross.tail[0], r.simulation.net.tail[0])
+    assert ax.get_xlim()[1] <= top * (1 + 1e-12)
+    for coll in ax.collections:  # the shaded bands
+        for path in coll.get_paths():
+            assert path.vertices[:, 0].max() <= top * (1 + 1e-12)
+    for line in ax.get_lines():
+        x = np.asarray(line.get_xdata(), dtype=float)
+        if line.get_linestyle() == "-":  # the curves (not the reserve markers)
+            assert x.max() <= top * (1 + 1e-12)
+    plt.close(ax.figure)

@@ -203,3 +203,61 @@ def test_coverage_curve_is_monotone():
     assert curve.loc[curve.coverage == 0.995, "gross_var"].item() == r.simulation.quantile(0.995)
     with pytest.raises(ValueError, match="fewer than 10"):
         coverage_curve(r, [0.99999999])
+
+
+# --------------------------------------------------------------------- allocation with errors
+def _two_heavy():
+    return LossModel(
+        {"a": (Poisson(2.0), LogNormal(1.0, 1.2)), "b": (Poisson(0.5), LogNormal(2.0, 1.5))}
+    )
+
+
+def test_cotvar_allocation_is_stable_across_run_lengths():
+    # the check: 1e6 and 8e6 years, different seeds, agree within combined errors
+    m = _two_heavy()
+    short = reserve(m, 0.995, rng=11, n_sims=1_000_000)
+    long = reserve(m, 0.995, rng=12, n_sims=8_000_000)
+    for r in (short, long):
+        assert r.allocation_method == "cotvar"
+        assert sum(r.allocation.values()) == pytest.approx(r.reserve, rel=1e-12)
+        assert all(v > 0 for v in r.allocation_se.values())
+    for c in m.names:
+        se = math.hypot(short.allocation_se[c], long.allocation_se[c])
+        assert abs(short.allocation[c] - long.allocation[c]) < 3 * se, c
+    # the errors shrink like 1/sqrt(n) (up to the reserve's own error, which shrinks too)
+    for c in m.names:
+        assert long.allocation_se[c] < 0.6 * short.allocation_se[c]
+
+
+def test_allocation_standard_errors_match_the_spread_of_repeated_runs():
+    m = _two_heavy()
+    runs = [reserve(m, 0.99, rng=100 + i, n_sims=50_000) for i in range(40)]
+    for method_runs in (runs,):
+        for c in m.names:
+            values = np.array([r.allocation[c] for r in method_runs])
+            ses = np.array([r.allocation_se[c] for r in method_runs])
+            # the sample sd of 40 runs is within about +-22% (2 s.e.) of the truth
+            assert 0.65 < values.std(ddof=1) / ses.mean() < 1.5, c
+
+
+def test_euler_allocation_remains_available_with_errors():
+    m = _two_heavy()
+    r = reserve(m, 0.99, rng=3, n_sims=200_000, allocation="euler")
+    assert r.allocation_method == "euler"
+    assert sum(r.allocation.values()) == pytest.approx(r.reserve, rel=1e-12)
+    assert set(r.allocation_se) == set(m.names)
+    with pytest.raises(ValueError, match="allocation"):
+        reserve(m, 0.99, rng=3, n_sims=200_000, allocation="shapley")
+
+
+def test_tvar_with_interval_and_currency_in_summary():
+    m = _two_heavy()
+    r = reserve(m, 0.99, rng=4, n_sims=200_000)
+    assert r.tvar == r.simulation.net.tvar(0.99)
+    assert r.tvar_ci[0] < r.tvar < r.tvar_ci[1]
+    assert r.tvar > r.reserve
+    d = r.to_dict()
+    assert d["tvar_ci"] == list(r.tvar_ci) and d["currency"] == "USD"
+    assert d["ci_total"] is None and d["ci_mc"] == d["ci"]
+    text = r.summary()
+    assert "TVaR   USD" in text and "s.e." in text and "Monte Carlo only" in text

@@ -55,6 +55,20 @@ def add_parser(sub) -> None:
         uncertainty="redraw fitted parameters from their sampling distribution "
         "(predictive reserve)",
     )
+    p.add_argument(
+        "--parameter-draws",
+        type=int,
+        default=None,
+        metavar="B",
+        help="parameter sets drawn (parametric bootstrap) for the interval with parameter "
+        "uncertainty (default 100; 0: Monte Carlo interval only)",
+    )
+    p.add_argument(
+        "--model-risk",
+        action="store_true",
+        help="also compute the industry reserve under each candidate severity family with AIC "
+        "weights (riskmodel.model_risk; JSON key model_risk)",
+    )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
     add_output_options(p)
@@ -84,15 +98,31 @@ def run(args: argparse.Namespace) -> int:
             n_threads=args.threads,
             progress=progress_enabled(args),
             parameter_uncertainty=args.parameter_uncertainty,
+            parameter_draws=args.parameter_draws,
             **dask_kw,
         )
     elapsed = time.perf_counter() - t0
+    risk = None
+    if args.model_risk:
+        from ..model_averaging import model_risk
+
+        risk = model_risk(
+            table,
+            coverage=args.coverage,
+            measure=args.measure,
+            n_sims=args.n_sims,
+            rng=args.seed,
+            calibration=cal,
+        )
     if args.json:
         doc = {
             "calibration": cal.to_dict(),
             "reserve": res.to_dict(),
             "data": args.data or "bundled incidents",
         }
+        if risk is not None:
+            doc["model_risk"] = risk.entries()
+            doc["model_risk_averaged"] = risk.averaged
         if profile is not None:
             from ..standard_formulas import compare_standard_formulas
 
@@ -118,12 +148,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"  gross            USD {gross:>18,.0f}   {pct} {gross_ci}")
         print(f"  insurance credit USD {res.credit:>18,.0f}")
     print(f"  reserve          USD {res.reserve:>18,.0f}   {pct} {_ci(res.ci)}")
+    if res.ci_total is not None:
+        print(f"  (interval: parameters and Monte Carlo; Monte Carlo only {_ci(res.ci_mc)})")
+    print(f"  TVaR             USD {res.tvar:>18,.0f}   {pct} {_ci(res.tvar_ci)}")
     if profile is not None and profile.currency != "USD":
         print(
             f"                   {profile.currency} {res.reserve / profile.usd_per_unit:>18,.0f}"
         )
-    print("  allocation: " + ", ".join(f"{k} {v:,.0f}" for k, v in res.allocation.items()))
+    print(
+        "  allocation (USD, s.e.): "
+        + ", ".join(
+            f"{k} {v:,.0f} ({res.allocation_se[k]:,.0f})" for k, v in res.allocation.items()
+        )
+    )
     print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
+    if risk is not None:
+        print()
+        print(risk.summary())
     if profile is not None:
         from ..standard_formulas import compare_standard_formulas
 

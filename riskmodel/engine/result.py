@@ -203,6 +203,13 @@ class LossSample:
         es = self.tvar(p)
         return math.sqrt((float(np.var(top, ddof=1)) + p * (es - v) ** 2) / (self.n * (1.0 - p)))
 
+    def tvar_ci(self, p: float, level: float = 0.95) -> tuple[float, float]:
+        """Asymptotic normal confidence interval of :meth:`tvar` (from :meth:`tvar_se`)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level: must lie in (0, 1), got {level}")
+        est, half = self.tvar(p), float(stats.norm.ppf(0.5 + level / 2)) * self.tvar_se(p)
+        return est - half, est + half
+
     def exceedance(self, x: ArrayLike) -> np.ndarray | float:
         """P(S > x), from the retained tail (``x`` must lie within it, else an error)."""
         xs = np.atleast_1d(np.asarray(x, dtype=float))
@@ -369,16 +376,24 @@ class SimulationResult:
         return pd.DataFrame(rows).set_index("category")
 
     def summary(self, p: float = 0.995) -> str:
-        """Readable summary: moments and VaR/TVaR at ``p`` for gross, ceded and net."""
+        """Readable summary: moments and VaR/TVaR at ``p``, gross, ceded and net, in USD.
+
+        VaR and TVaR come with their 95% Monte Carlo intervals.
+        """
         lines = [
             f"Simulation: {self.n_sims:,} years, seed {self.provenance.get('seed')}, "
-            f"block size {self.provenance.get('block_size')}",
+            f"block size {self.provenance.get('block_size')}; amounts in USD",
             f"{'':8}{'mean':>16}{'std':>16}{f'VaR {p:g}':>18}{f'TVaR {p:g}':>18}",
         ]
         for v in (self.gross, self.ceded, self.net):
             lines.append(
                 f"{v.name:8}{v.mean:>16,.0f}{v.std:>16,.0f}"
                 f"{v.quantile(p):>18,.0f}{v.tvar(p):>18,.0f}"
+            )
+            vlo, vhi = v.quantile_ci(p)
+            tlo, thi = v.tvar_ci(p)
+            lines.append(
+                f"{'':8}95% CI: VaR [{vlo:,.0f}, {vhi:,.0f}], TVaR [{tlo:,.0f}, {thi:,.0f}]"
             )
         return "\n".join(lines)
 
@@ -407,5 +422,6 @@ class SimulationResult:
                     d[f"var_{p:g}"] = v.quantile(p)
                     d[f"var_{p:g}_ci95"] = list(v.quantile_ci(p))
                     d[f"tvar_{p:g}"] = v.tvar(p)
+                    d[f"tvar_{p:g}_ci95"] = list(v.tvar_ci(p))
             out[v.name] = d
         return out

@@ -118,8 +118,19 @@ def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame
 
 
 def _allocation(sim, res) -> pd.DataFrame:
-    gross = sim.gross.contributions(res.coverage, res.measure)
-    net = res.allocation
+    from ..reserving import _allocation as contributions
+
+    gross, gross_se = contributions(
+        res.simulation,
+        res.coverage,
+        res.measure,
+        res.gross_reserve,
+        res.gross_reserve_ci,
+        res.level,
+        res.allocation_method,
+        of="gross",
+    )
+    net, net_se = res.allocation, res.allocation_se
     cats = list(sim.categories)
     total = sum(net.values())
     return pd.DataFrame(
@@ -127,7 +138,9 @@ def _allocation(sim, res) -> pd.DataFrame:
             "mean_annual_loss_gross": sim.gross.cat_mean,
             "mean_annual_loss_net": sim.net.cat_mean,
             "gross": [gross[c] for c in cats],
+            "gross_se": [gross_se[c] for c in cats],
             "net": [net[c] for c in cats],
+            "net_se": [net_se[c] for c in cats],
             "net_share": [net[c] / total if total else math.nan for c in cats],
         },
         index=pd.Index(cats, name="category"),
@@ -259,8 +272,8 @@ def _method(res, sim, level: float, pricing_n_sims: int) -> list[str]:
         f"{pct} confidence interval comes from order statistics (distribution-free).",
         "TVaR (expected shortfall): Acerbi-Tasche estimator, the mean of the worst n(1-p) "
         f"years; its {pct} interval is asymptotic normal (Manistre and Hancock 2005).",
-        "Allocation: Euler contributions of each category (kernel estimator around the VaR "
-        "rank, Tasche 2009), scaled to add up to the reserve.",
+        _allocation_method(res),
+        _parameter_method(res),
         f"Simulation: {sim.n_sims:,} years in blocks of {sim.provenance.get('block_size'):,}, "
         "block b drawing from child b of the seed's SeedSequence: the numbers depend only on "
         "(seed, n_sims, block size), not on the number of threads.",
@@ -268,6 +281,41 @@ def _method(res, sim, level: float, pricing_n_sims: int) -> list[str]:
         "same seed (common random numbers); expected-value, standard-deviation, Wang and "
         "cost-of-capital premium principles with their default loadings.",
     ]
+
+
+def _allocation_method(res) -> str:
+    if res.allocation_method == "euler" and res.measure == "var":
+        how = (
+            "Euler contributions (kernel estimator around the VaR rank, Tasche 2009, "
+            "bandwidth sqrt(n (1 - p)) order statistics)"
+        )
+    else:
+        how = (
+            "co-TVaR: each category's mean part of the annual loss over the years beyond the "
+            "VaR, as a share of their mean total"
+        )
+    return (
+        f"Allocation: {how}, scaled to add up to the reserve; standard errors by the delta "
+        "method for the ratio of means, combined with the Monte Carlo error of the reserve."
+    )
+
+
+def _parameter_method(res) -> str:
+    info = res.provenance.get("parameter_uncertainty")
+    if res.ci_total is None or not info:
+        return (
+            "Parameter uncertainty: not in the reserve's interval (the interval is Monte Carlo "
+            "only)."
+        )
+    return (
+        f"Parameter uncertainty: {info['draws']} parameter sets drawn ({info['method']}: "
+        "refits to samples of the fitted size simulated from the fitted severity with the "
+        "same truncation, and annual rates from their gamma posterior), the reserve simulated "
+        f"under each over {info['years_per_draw']:,} years; the headline interval runs between "
+        "the quantiles of those reserves at the interval's level (widened to hold the Monte "
+        "Carlo interval), so it holds parameter and Monte Carlo error. The Monte Carlo-only "
+        "interval is given beside it."
+    )
 
 
 def compute(
@@ -449,11 +497,18 @@ def _headline(res, sim, profile) -> dict[str, Any]:
         "credit": res.credit,
         "net_reserve": res.reserve,
         "net_ci": list(res.ci),
+        "net_ci_total": None if res.ci_total is None else list(res.ci_total),
+        "net_ci_mc": list(res.ci_mc),
         "ci_level": res.level,
         "gross_var": sim.quantile(p),
+        "gross_var_ci": list(sim.gross.quantile_ci(p, res.level)),
         "net_var": sim.quantile(p, of="net"),
+        "net_var_ci": list(sim.net.quantile_ci(p, res.level)),
         "gross_tvar": sim.tvar(p),
+        "gross_tvar_ci": list(sim.gross.tvar_ci(p, res.level)),
         "net_tvar": sim.tvar(p, of="net"),
+        "net_tvar_ci": list(sim.net.tvar_ci(p, res.level)),
+        "amounts_in": "USD",
         "mean_annual_loss_gross": sim.gross.mean,
         "mean_annual_loss_gross_se": sim.gross.mean_se,
         "mean_annual_loss_net": sim.net.mean,

@@ -213,14 +213,23 @@ def _summary(page: _Page, created: str) -> None:
             ("Insurance credit allowed", _usd(h["credit"]), ""),
             ("Reserve net of insurance: the requirement", _usd(h["net_reserve"]), net_ci),
         ]
+    if h.get("net_ci_total") is not None:
+        rows[-1] = (*rows[-1][:2], f"{net_ci} parameters + MC")
+        mc = h["net_ci_mc"]
+        rows.append(("    Monte Carlo only", "", f"[{_usd(mc[0])}, {_usd(mc[1])}]"))
     if "currency" in h:
         cur = h["currency"]
         rows.append((f"    the same in {cur}", f"{cur} {_usd(h['net_reserve_in_currency'])}", ""))
     other = "tvar" if res.measure == "var" else "var"
     label = "TVaR" if other == "tvar" else "VaR"
-    rows.append((f"{label} {cov}, gross", _usd(h[f"gross_{other}"]), ""))
+
+    def _mc(key: str) -> str:
+        lo, hi = h[f"{key}_ci"]
+        return f"[{_usd(lo)}, {_usd(hi)}] MC"
+
+    rows.append((f"{label} {cov}, gross", _usd(h[f"gross_{other}"]), _mc(f"gross_{other}")))
     if d.program is not None:
-        rows.append((f"{label} {cov}, net", _usd(h[f"net_{other}"]), ""))
+        rows.append((f"{label} {cov}, net", _usd(h[f"net_{other}"]), _mc(f"net_{other}")))
     rows.append(
         (
             "Mean annual loss, gross",
@@ -539,7 +548,14 @@ def _allocation(page: _Page) -> None:
     name = "VaR" if res.measure == "var" else "TVaR"
     ax.set_xlabel(f"contribution to the {_pct(res.coverage)} {name} (USD)")
     rows = [
-        (c, _short(r.mean_annual_loss_gross), _short(r.gross), _short(r.net), f"{r.net_share:.1%}")
+        (
+            c,
+            _short(r.mean_annual_loss_gross),
+            _short(r.gross),
+            _short(r.net),
+            _short(r.net_se),
+            f"{r.net_share:.1%}",
+        )
         for c, r in a.iterrows()
     ]
     rows.append(
@@ -548,19 +564,28 @@ def _allocation(page: _Page) -> None:
             _short(a.mean_annual_loss_gross.sum()),
             _short(a.gross.sum()),
             _short(a.net.sum()),
+            "",
             "100%",
         )
     )
     y = page.heading(0.7, 0.88, "Allocation (USD)")
-    page.table(0.7, y, 0.26, ["category", "mean loss", "gross", "net", "net share"], rows)
+    page.table(
+        0.66, y, 0.32, ["category", "mean loss", "gross", "net", "net s.e.", "net share"], rows
+    )
     page.caption(
         0.11,
         (
-            "Euler contributions: each category's expected part of the annual loss in the "
-            f"years whose total is near the {name}, scaled so the parts add up to the reserve "
-            "(gross: to the gross reserve; net: to the net reserve after the insurance "
-            "credit). Mean loss: "
-            "the simulated mean annual loss of the category, before insurance."
+            (
+                "Euler contributions: each category's expected part of the annual loss in the "
+                f"years whose total is near the {name}"
+                if res.allocation_method == "euler" and res.measure == "var"
+                else "Co-TVaR contributions: each category's expected part of the annual loss "
+                f"in the years beyond the {name}, a stable estimator"
+            )
+            + ", scaled so the parts add up to the reserve (gross: to the gross reserve; net: "
+            "to the net reserve after the insurance credit). s.e.: Monte Carlo standard error "
+            "of the contribution. Mean loss: the simulated mean annual loss of the category, "
+            "before insurance."
         ),
     )
 

@@ -1,0 +1,55 @@
+"""model_risk: the reserve under each severity family, with Akaike weights."""
+
+import math
+
+import numpy as np
+import pytest
+
+from riskmodel.calibrate import calibrate_industry
+from riskmodel.model_averaging import model_risk
+from riskmodel.reserving import reserve
+
+
+@pytest.fixture(scope="module")
+def result():
+    return model_risk(families=("lognormal", "weibull", "loglogistic"), n_sims=40_000, rng=3)
+
+
+def test_weights_are_akaike_weights_of_the_own_fits(result):
+    t = result.table
+    assert t["weight"].sum() == pytest.approx(1.0, rel=1e-12)
+    own = [c for c, v in result.categories.items() if v["fitted_on"] == "own losses"]
+    aic = {f: sum(result.categories[c]["aic"][f] for c in own) for f in t.index}
+    best = min(aic.values())
+    w = {f: math.exp(-(a - best) / 2) for f, a in aic.items()}
+    for f in t.index:
+        assert t.at[f, "aic"] == pytest.approx(aic[f], rel=1e-12)
+        assert t.at[f, "weight"] == pytest.approx(w[f] / sum(w.values()), rel=1e-9)
+    assert result.selected == t["weight"].idxmax()
+
+
+def test_lognormal_row_is_the_calibrated_reserve(result):
+    # the lognormal family's model is the calibrated model; same seed, same simulated years
+    r = reserve(calibrate_industry().model, 0.995, rng=3, n_sims=40_000, parameter_draws=0)
+    assert result.table.at["lognormal", "reserve"] == r.reserve
+
+
+def test_average_and_json(result):
+    t = result.table
+    assert t["reserve"].min() <= result.averaged <= t["reserve"].max()
+    assert result.averaged == pytest.approx(float((t["weight"] * t["reserve"]).sum()))
+    d = result.to_dict()
+    assert len(d["entries"]) == 3
+    assert {"family", "weight", "reserve"} <= set(d["entries"][0])
+    assert "model-averaged" in result.summary() and "USD" in result.summary()
+
+
+def test_a_family_that_does_not_fit_gets_no_weight():
+    mr = model_risk(families=("lognormal", "burr"), n_sims=20_000, rng=1)
+    burr = mr.table.loc["burr"]
+    # Burr's three parameters do not converge on the 13 fraud losses of the bundled data
+    assert not burr.converged and burr.weight == 0 and np.isnan(burr.reserve)
+    assert "fraud" in burr.note
+    assert mr.table.at["lognormal", "weight"] == 1.0
+    with pytest.raises(ValueError, match="families"):
+        model_risk(families=(), n_sims=20_000)

@@ -1,0 +1,99 @@
+"""How often the reserve's interval with parameter uncertainty covers the true reserve.
+
+A known model (Poisson rate 1.1 a year, lognormal severity mu 16, sigma 2.5 left-truncated at
+USD 1M, like the fraud category of the bundled data) is observed for 12 years, about 13 losses;
+the model is refitted to each simulated history and ``reserve`` computes ``ci_total`` at 90%.
+The fraction of histories whose interval holds the true 99% reserve is the coverage.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from riskmodel import ConvergenceWarning
+from riskmodel.fit import fit_severity
+from riskmodel.frequency import Poisson
+from riskmodel.model import LossModel
+from riskmodel.reserving import reserve
+from riskmodel.severity import LogNormal
+from riskmodel.uncertainty import FittedCategory
+
+RATE, YEARS, THRESHOLD, P, LEVEL = 1.1, 12, 1e6, 0.99, 0.9
+SEVERITY = LogNormal(16.0, 2.5).truncated(lower=THRESHOLD)
+
+
+@pytest.fixture(scope="module")
+def true_reserve():
+    m = LossModel({"a": (Poisson(RATE), SEVERITY)})
+    r = reserve(m, P, rng=1, n_sims=2_000_000)
+    # its own Monte Carlo error is small beside the intervals whose coverage is measured
+    assert (r.ci[1] - r.ci[0]) / r.reserve < 0.05
+    return r.reserve
+
+
+def coverage(method: str, n_rep: int, draws: int, true: float, seed: int = 0):
+    """Fractions of ``n_rep`` simulated histories whose ``ci_total`` covers ``true``, lies
+    wholly below it, wholly above it, and that give no interval: the fit did not converge
+    (a dozen truncated losses sometimes pull the lognormal MLE off to mu -> -inf), or, for
+    the normal method, its covariance is not finite."""
+    rng = np.random.default_rng(seed)
+    hit = below = above = failed = 0
+    for r in range(n_rep):
+        n = int(rng.poisson(RATE * YEARS))
+        while n < 3:  # too few losses to fit two parameters: no reserve is computed
+            n = int(rng.poisson(RATE * YEARS))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # counted just below
+            fit = fit_severity(SEVERITY.sample(n, rng), "lognormal", truncation=THRESHOLD)
+        if not fit.converged:  # no usable point estimate: no reserve at all
+            failed += 1
+            continue
+        try:
+            cat = FittedCategory(
+                fit,
+                rate=n / YEARS,
+                log_rate_se=1 / math.sqrt(n),
+                truncation=THRESHOLD,
+                method=method,
+            )
+        except ValueError:
+            failed += 1
+            continue
+        model = LossModel({"a": cat.point()}, uncertainty={"a": cat})
+        res = reserve(
+            model,
+            P,
+            rng=seed * 10_000 + r,
+            n_sims=5_000,
+            level=LEVEL,
+            parameter_draws=draws,
+            parameter_sims=5_000,
+        )
+        lo, hi = res.ci_total
+        hit += lo <= true <= hi
+        below += hi < true
+        above += lo > true
+    return hit / n_rep, below / n_rep, above / n_rep, failed / n_rep
+
+
+def test_interval_covers_the_true_reserve_small_run(true_reserve):
+    # a small run of the machinery: 12 histories, 20 parameter sets each
+    cov, below, above, failed = coverage("bootstrap", 12, 20, true_reserve, seed=1)
+    assert cov + below + above + failed == pytest.approx(1.0)
+    # P(at most 6 of 12 | coverage 0.8) < 2%: the interval is not badly broken
+    assert cov >= 7 / 12
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["bootstrap", "normal"])
+def test_coverage_of_the_interval_with_parameter_uncertainty(true_reserve, method):
+    # 100 histories, 40 parameter sets each, nominal 90%. Measured (seed 5): bootstrap 0.78
+    # (0.20 of the intervals below the true reserve, 0.01 above, 0.01 no fit), normal 0.80
+    # (0.11 below, 0.05 above, 0.01 no fit). Both fall short of 90% with a dozen losses, the
+    # misses mostly intervals below the true reserve (small samples understate sigma).
+    cov, below, above, failed = coverage(method, 100, 40, true_reserve, seed=5)
+    print(f"{method}: coverage {cov:.2f}, below {below:.2f}, above {above:.2f}, failed {failed}")
+    assert cov >= 0.65
+    assert below > above  # the short side is the upper one
