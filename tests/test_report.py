@@ -80,10 +80,14 @@ def profile_report(tmp_path_factory):
 
 def test_the_report_simulates_the_reserve_years_once(profile_report):
     # the reserve, its curve and the exceedance curve come from one run of n_sims years;
-    # every other simulation is a layer's pricing
+    # every other simulation is a layer's pricing or one of the reserve's parameter draws
+    # (each a short run under other parameters)
     res = profile_report
     assert res.simulation is res.reserve.simulation
-    assert [n for pricing, n in SIMULATIONS if not pricing] == [SMALL["n_sims"]]
+    runs = [n for pricing, n in SIMULATIONS if not pricing]
+    draws = res.reserve.provenance["parameter_uncertainty"]
+    assert runs[0] == SMALL["n_sims"]
+    assert runs[1:] == [draws["years_per_draw"]] * draws["draws"]
     assert sum(pricing for pricing, _ in SIMULATIONS) >= 1  # the recording saw pricing too
 
 

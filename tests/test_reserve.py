@@ -51,21 +51,24 @@ def test_insurance_credit_and_net_reserve():
     assert r.reserve < r.gross_reserve
 
 
-@pytest.mark.parametrize("measure", ["var", "tvar"])
-def test_allocation_matches_a_known_euler_allocation(measure):
+@pytest.mark.parametrize(
+    ("measure", "allocation"), [("var", "euler"), ("var", "cotvar"), ("tvar", "cotvar")]
+)
+def test_allocation_matches_a_known_euler_allocation(measure, allocation):
     # Two categories with the same severity and Poisson rates la, lb: their losses are one
     # compound Poisson stream thinned at random, so given the total S each loss is category
     # a's with probability la / (la + lb) whatever its size, and E[S_a | S] = S la/(la + lb)
     # exactly. The Euler contribution of a to VaR (E[S_a | S = VaR]) and to TVaR
     # (E[S_a | S >= VaR]) is therefore that share of the reserve. The estimate is a ratio of
     # sums over the tail years the allocation uses; its standard error comes from those rows.
+    # The same share holds for co-TVaR (E[S_a | S >= VaR]), the default estimator at VaR.
     la, lb = 2.0, 0.5
     sev = LogNormal(1.0, 1.2)
     m = LossModel({"a": (Poisson(la), sev), "b": (Poisson(lb), sev)})
-    r = reserve(m, 0.99, rng=2, n_sims=400_000, measure=measure)
+    r = reserve(m, 0.99, rng=2, n_sims=400_000, measure=measure, allocation=allocation)
     net = r.simulation.net
     n = net.n
-    if measure == "tvar":
+    if allocation == "cotvar":
         rows = net.tail_parts[: math.floor(n * 0.01 + 1e-9)]
     else:
         idx = n - math.ceil(n * 0.99 - 1e-9)
