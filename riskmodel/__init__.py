@@ -36,6 +36,10 @@ _LAZY = {
     "backtest": "riskmodel.backtesting",
     "BacktestResult": "riskmodel.backtesting",
     "Book": "riskmodel.book",
+    "ModelSpec": "riskmodel.spec",
+    "load_model": "riskmodel.spec",
+    "calibrate_industry": "riskmodel.calibrate",
+    "select_severity": "riskmodel.fit",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
@@ -61,6 +65,7 @@ _SUBMODULES = (
     "profile",
     "reserving",
     "severity",
+    "spec",
     "standard_formulas",
     "uncertainty",
 )

@@ -122,7 +122,7 @@ def model_risk(
     rng: RNGLike = None,
     level: float = 0.95,
     threshold: float = 1e6,
-    since: int | None = 2014,
+    since: int | None = None,
     until: int | None = None,
     min_losses: int = 5,
     calibration: Any = None,
@@ -154,8 +154,8 @@ def model_risk(
 
     Notes
     -----
-    The model for family :math:`f` uses the calibrated Poisson rates and, in every category,
-    the family :math:`f` fitted by maximum likelihood to that category's losses
+    The model for family :math:`f` uses the calibrated Poisson rates and per-loss caps and,
+    in every category, the family :math:`f` fitted by maximum likelihood to that category's losses
     left-truncated at the threshold (pooled losses where the calibration pooled them). Its
     AIC is the sum of the AICs of the categories fitted on their own losses (the categories'
     likelihoods multiply; the frequencies are common to all families and cancel; a pooled
@@ -209,7 +209,10 @@ def model_risk(
                 aic += f.aic
         if ok:
             for name, key in per_cat.items():
-                cats[name] = (cal.model.categories[name][0], fits[key][fam].observed)
+                sev = fits[key][fam].observed
+                cap = getattr(cal.categories[name], "cap", None)
+                sev = sev if cap is None else sev.capped(cap)
+                cats[name] = (cal.model.categories[name][0], sev)
             r = reserve(
                 LossModel(cats),
                 coverage,

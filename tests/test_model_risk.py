@@ -10,12 +10,29 @@ from riskmodel.calibrate import calibrate_industry
 from riskmodel.model_averaging import model_risk
 from riskmodel.reserving import reserve
 
+#: the calibration every family shares: lognormal everywhere, so that model risk's lognormal
+#: row is this model; uncapped, so the log-logistic's infinite mean shows
+CAL = {"severity": "lognormal", "cap": None}
+
 
 @pytest.fixture(scope="module")
 def result():
+    cal = calibrate_industry(**CAL)
     # the log-logistic fits have shape < 1 (no finite mean): the simulation must say so
     with pytest.warns(InfiniteMomentWarning, match="infinite"):
-        return model_risk(families=("lognormal", "weibull", "loglogistic"), n_sims=40_000, rng=3)
+        return model_risk(
+            families=("lognormal", "weibull", "loglogistic"), n_sims=40_000, rng=3, calibration=cal
+        )
+
+
+def test_the_headline_caps_make_every_family_finite():
+    # with the default cap no family has an infinite mean: no warning, finite reserves
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InfiniteMomentWarning)
+        mr = model_risk(families=("lognormal", "loglogistic"), n_sims=20_000, rng=3)
+    assert np.isfinite(mr.table["reserve"]).all()
 
 
 def test_weights_are_akaike_weights_of_the_own_fits(result):
@@ -33,7 +50,7 @@ def test_weights_are_akaike_weights_of_the_own_fits(result):
 
 def test_lognormal_row_is_the_calibrated_reserve(result):
     # the lognormal family's model is the calibrated model; same seed, same simulated years
-    r = reserve(calibrate_industry().model, 0.995, rng=3, n_sims=40_000, parameter_draws=0)
+    r = reserve(calibrate_industry(**CAL).model, 0.995, rng=3, n_sims=40_000, parameter_draws=0)
     assert result.table.at["lognormal", "reserve"] == r.reserve
 
 

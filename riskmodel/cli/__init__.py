@@ -61,6 +61,8 @@ def _message(exc: BaseException) -> str:
             msg += f" -> {exc.filename2}"
     else:
         msg = str(exc)
+    # messages of the Python API name its arguments; on the command line, name the option
+    msg = msg.replace("on_invalid='drop'", "--drop-invalid")
     return " ".join(msg.split())
 
 

@@ -77,7 +77,13 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
         "--data",
         metavar="PATH",
         help="your own losses CSV (date, category, "
-        "amount_usd); default: the bundled exchange incidents",
+        "amount_usd; any category names); default: the bundled exchange incidents",
+    )
+    p.add_argument(
+        "--drop-invalid",
+        action="store_true",
+        help="with --data: drop invalid rows with a warning that counts them (default: stop "
+        "at the first invalid row)",
     )
     p.add_argument(
         "--threshold",
@@ -90,9 +96,10 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--since",
         type=int,
-        default=2014,
+        default=None,
         metavar="YEAR",
-        help="first calendar year of the window (default 2014)",
+        help="first calendar year of the window (default: the data's first year; 2014 for "
+        "the bundled incidents, whose earlier years are badly under-reported)",
     )
     p.add_argument(
         "--until",
@@ -179,7 +186,10 @@ def load_table(args: argparse.Namespace):
 
     check_window(args)
 
-    return read_losses(args.data) if args.data else load_incidents()
+    if not args.data:
+        return load_incidents()
+    on_invalid = "drop" if getattr(args, "drop_invalid", False) else "raise"
+    return read_losses(args.data, categories=None, on_invalid=on_invalid)
 
 
 def print_json(obj: Any) -> None:

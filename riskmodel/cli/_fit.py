@@ -28,6 +28,7 @@ from ._common import (
     progress_enabled,
     seed,
 )
+from ._model import add_model_options, build_calibration, print_calibration
 
 EXAMPLES = """examples:
   riskmodel fit                               # bundled incidents, losses >= USD 1M since 2014
@@ -35,6 +36,7 @@ EXAMPLES = """examples:
   riskmodel fit --gof 199 --seed 7            # bootstrap goodness-of-fit p-values
   riskmodel fit --plots figures/ --json       # diagnostic PNGs and a JSON report
   riskmodel fit --data my_losses.csv          # columns: date, category, amount_usd
+  riskmodel fit --save-model m.toml           # write the selected model; then --model m.toml
 """
 
 #: fewer losses than this in a category: no severity fit for it (reported)
@@ -89,6 +91,14 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--plots", metavar="DIR", default=None, help="write diagnostic PNGs to this folder"
+    )
+    add_model_options(p, model_file=False)
+    p.add_argument(
+        "--save-model",
+        metavar="FILE",
+        default=None,
+        help="write the selected model (families, parameters and covariances, rates, trend, "
+        "caps, data provenance) to this TOML file, for --model of the other commands",
     )
     add_output_options(p)
     p.set_defaults(run=run)
@@ -151,6 +161,7 @@ def _tail(x: np.ndarray, u: float, level: float) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel fit``."""
+    from ..calibrate import BUNDLED_SINCE
     from ..fit._compare import compare_severity
 
     if not args.threshold > 0:
@@ -167,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
         for f in families:
             get_family(f)  # unknown names raise ValueError listing the known ones
     table = load_table(args)
-    losses, lo, hi = _losses_by_category(table, args.threshold, args.since, args.until)
+    since = args.since if args.since is not None or args.data else BUNDLED_SINCE
+    losses, lo, hi = _losses_by_category(table, args.threshold, since, args.until)
+    cal = build_calibration(args)  # the model every command simulates by default
     comparisons, skipped = {}, {}
     for cat, x in losses.items():
         if x.size < MIN_LOSSES:
@@ -186,15 +199,15 @@ def run(args: argparse.Namespace) -> int:
     frequency = _frequency_fits(table, args.threshold, lo, hi)
     rates = None
     if args.profile:
-        from ..calibrate import calibrate_industry
-
         profile = load_profile(args.profile)
-        cal = calibrate_industry(table, threshold=args.threshold, since=lo, until=hi)
         profile.build_model(cal)  # validates the profile against the calibration
         rates = profile.rate_table(cal)
     if args.plots:
         _write_plots(args.plots, comparisons, hacks)
-    src = args.data or "bundled exchange incidents"
+    src = cal.source
+    spec = cal.spec()
+    if args.save_model:
+        spec.save(args.save_model)
     if args.json:
         print_json(
             {
@@ -206,6 +219,9 @@ def run(args: argparse.Namespace) -> int:
                 "hack_tail": tail,
                 "frequency": frequency,
                 "profile_rates": None if rates is None else rates.to_dict(orient="index"),
+                "selection": {k: v.to_dict() for k, v in cal.selections.items()},
+                "model": spec.to_dict(),
+                "model_file": args.save_model,
             }
         )
         return 0
@@ -230,9 +246,24 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(f"Rates for {args.profile} (industry rate scaled by volume, credibility-weighted):")
         print(rates.to_string(float_format=lambda v: f"{v:.6g}"))
+    print()
+    _print_selection(cal)
+    if args.save_model:
+        print(f"\nmodel written to {args.save_model} (use: riskmodel reserve --model FILE)")
     if args.plots:
         print(f"\nplots written to {args.plots}")
     return 0
+
+
+def _print_selection(cal) -> None:
+    print(
+        "Selected model (what reserve, simulate, price and report simulate by default; rule: "
+        "among identified fits, the lowest AIC whose Cramér-von Mises p >= 0.05):"
+    )
+    for key, sel in cal.selections.items():
+        print(f"  {key}: {sel.family}: {sel.reason}")
+    print()
+    print_calibration(cal)
 
 
 def _frequency_fits(table, threshold: float, lo: int, hi: int) -> dict:

@@ -24,12 +24,12 @@ from ._common import (
     add_profile_option,
     add_simulation_options,
     load_profile,
-    load_table,
     print_json,
     probability,
     progress_enabled,
 )
 from ._dask import dask_backend
+from ._model import add_model_options, build_calibration, print_calibration
 
 #: principles priced by default (each with its default loading)
 DEFAULT_PRINCIPLES = ("expected", "std", "wang", "cost_of_capital")
@@ -198,6 +198,7 @@ def add_parser(sub) -> None:
         "its own insurance layers are priced",
     )
     add_data_options(p)
+    add_model_options(p)
     add_output_options(p)
     p.set_defaults(run=run)
 
@@ -234,15 +235,13 @@ def _name(principle: str, loading: float, tvar_level: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel price``."""
-    from ..calibrate import calibrate_industry
     from ..pricing import increased_limit_factors, price_tower
 
     if args.n_sims < 1000:
         raise ValueError(f"--n-sims: at least 1,000 years are needed to price, got {args.n_sims}")
     principles = _principles(args)
     layers = _layers(args)
-    table = load_table(args)
-    cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
+    cal = build_calibration(args)
     model = cal.model
     if args.profile:
         profile = load_profile(args.profile)
@@ -277,7 +276,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "data": args.data or "bundled incidents",
+                "data": cal.source,
+                "assumptions": cal.assumptions(),
                 "calibration": cal.to_dict(),
                 "principles": principles,
                 "tvar_level": args.tvar_level,
@@ -295,10 +295,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(args, cal, model, layers, tower, principles, ilf, elapsed) -> None:
-    src = args.data or "bundled exchange incidents"
     total = sum(model.expected_loss().values())
-    print(f"Data: {src}; losses >= USD {cal.threshold:,.0f}, years {cal.since}-{cal.until}")
-    whose = f"exchange profile {args.profile}" if args.profile else "industry losses"
+    print_calibration(cal)
+    whose = f"exchange profile {args.profile}" if args.profile else f"{cal.data_label}"
     print(f"Model: {whose} ({', '.join(model.names)}), E[annual loss] USD {total / 1e6:,.2f}M")
     lay = layers[0]
     if lay.per == "occurrence":

@@ -12,12 +12,12 @@ from ._common import (
     add_profile_option,
     add_simulation_options,
     load_profile,
-    load_table,
     print_json,
     probability,
     progress_enabled,
 )
 from ._dask import dask_backend
+from ._model import add_model_options, build_calibration, print_calibration
 
 EXAMPLES = """examples:
   riskmodel reserve                         # bundled incidents, 99.5%, 1,000,000 years
@@ -25,6 +25,8 @@ EXAMPLES = """examples:
   riskmodel reserve --threshold 5e6 --since 2016 --json
   riskmodel reserve --data my_losses.csv    # columns: date, category, amount_usd
   riskmodel reserve --profile example       # one exchange: volume share, credibility, cover
+  riskmodel reserve --severity fraud=lognormal --cap 2e10
+  riskmodel fit --save-model m.toml && riskmodel reserve --model m.toml
 """
 
 
@@ -33,10 +35,12 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "reserve",
         help="reserve covering a year's losses with probability p",
-        description="Fit a lognormal severity (left-truncated at the reporting threshold) and "
-        "a Poisson frequency per category, simulate annual losses and report the reserve: the "
-        "coverage-quantile of the total annual loss, with a confidence interval from order "
-        "statistics.",
+        description="Fit the severity family the data support (left-truncated at the "
+        "reporting threshold, capped per loss) and a Poisson frequency (with its trend where "
+        "significant) per category, or read them from a model file; simulate annual losses and "
+        "report the reserve: the coverage-quantile of the total annual loss, with an interval "
+        "that carries parameter and Monte Carlo uncertainty, and a warning where it "
+        "extrapolates far beyond the data.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -71,19 +75,18 @@ def add_parser(sub) -> None:
     )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
+    add_model_options(p)
     add_output_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel reserve``."""
-    from ..calibrate import calibrate_industry
     from ..reserving import reserve
 
     profile = load_profile(args.profile)
-    table = load_table(args)
-    cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
-    model, program, assumptions = cal.model, None, []
+    cal = build_calibration(args)
+    model, program, assumptions = cal.model, None, cal.assumptions()
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
     t0 = time.perf_counter()
@@ -102,12 +105,16 @@ def run(args: argparse.Namespace) -> int:
             **dask_kw,
         )
     elapsed = time.perf_counter() - t0
+    note = cal.extrapolation(res) if profile is None else None
     risk = None
     if args.model_risk:
+        from ..data import load_incidents, read_losses
         from ..model_averaging import model_risk
 
+        if args.model:
+            raise ValueError("--model-risk refits the data: it cannot be used with --model")
         risk = model_risk(
-            table,
+            read_losses(args.data, categories=None) if args.data else load_incidents(),
             coverage=args.coverage,
             measure=args.measure,
             n_sims=args.n_sims,
@@ -118,7 +125,10 @@ def run(args: argparse.Namespace) -> int:
         doc = {
             "calibration": cal.to_dict(),
             "reserve": res.to_dict(),
-            "data": args.data or "bundled incidents",
+            "data": cal.source,
+            "model": cal.spec().to_dict() if not args.model else {"file": args.model},
+            "assumptions": list(assumptions),
+            "extrapolation": note,
         }
         if risk is not None:
             doc["model_risk"] = risk.entries()
@@ -128,19 +138,18 @@ def run(args: argparse.Namespace) -> int:
 
             doc["profile"] = profile.to_dict()
             doc["rates"] = profile.rate_table(cal).to_dict(orient="index")
-            doc["assumptions"] = list(assumptions)
             doc["standard_formulas"] = compare_standard_formulas(profile, res).to_dict(
                 orient="index"
             )
         print_json(doc)
         return 0
-    _print_calibration(args, cal)
+    print_calibration(cal)
     if profile is not None:
         _print_profile(profile, cal)
     name = "VaR" if args.measure == "var" else "TVaR"
     if args.parameter_uncertainty:
         print("parameters redrawn from their sampling distribution (predictive reserve)")
-    whose = f"{profile.name}" if profile is not None else "the industry sample"
+    whose = f"{profile.name}" if profile is not None else cal.data_label
     print(f"Reserve ({name}) for {whose} at {100 * res.coverage:g}% coverage")
     pct = f"{100 * res.level:g}% CI"
     if program is not None:
@@ -162,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
+    if note:
+        print()
+        print(f"WARNING: {note}")
     if risk is not None:
         print()
         print(risk.summary())
@@ -173,45 +185,15 @@ def run(args: argparse.Namespace) -> int:
         tab = compare_standard_formulas(profile, res)
         for req, row in tab.iterrows():
             print(f"  {req:<40} {row['usd']:>18,.0f}")
-        print()
-        print("Assumptions:")
-        for i, a in enumerate(assumptions, start=1):
-            print(f"  {i}. {a}")
+    print()
+    print("Model and assumptions:")
+    for i, a in enumerate(assumptions, start=1):
+        print(f"  {i}. {a}")
     return 0
 
 
 def _ci(ci) -> str:
     return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
-
-
-def _print_calibration(args, cal) -> None:
-    src = args.data or "bundled exchange incidents"
-    print(f"Data: {src}; losses >= USD {cal.threshold:,.0f}, years {cal.since}-{cal.until}")
-    print()
-    hdr = (
-        f"{'category':<12}{'losses':>7}{'rate/yr':>9}{'mu':>8}{'(se)':>7}{'sigma':>7}"
-        f"{'(se)':>7}  {'severity':<8}{'E[annual loss] USD':>20}"
-    )
-    print(hdr)
-    print("-" * len(hdr))
-    for name, row in cal.table().iterrows():
-        print(
-            f"{name:<12}{row.n_losses:>7d}{row.rate_per_year:>9.3f}{row.mu:>8.3f}"
-            f"{row.mu_se:>7.3f}{row.sigma:>7.3f}{row.sigma_se:>7.3f}  {row.severity:<8}"
-            f"{row.expected_annual_loss:>20,.0f}"
-        )
-    pooled = [c.name for c in cal.categories.values() if c.pooled_severity]
-    if pooled:
-        print(
-            f"note: too few losses for an own severity fit in {', '.join(pooled)}: "
-            "the severity fitted to all categories pooled is used"
-        )
-    if cal.n_unknown_amount:
-        print(
-            f"note: {cal.n_unknown_amount} incident(s) in the window have no known amount and "
-            "are not counted"
-        )
-    print()
 
 
 def _print_profile(profile, cal) -> None:

@@ -13,12 +13,12 @@ from ._common import (
     add_profile_option,
     add_simulation_options,
     load_profile,
-    load_table,
     print_json,
     probability,
     progress_enabled,
 )
 from ._dask import dask_backend
+from ._model import add_model_options, build_calibration, print_calibration
 
 EXAMPLES = """examples:
   riskmodel simulate                              # bundled incidents, 1,000,000 years
@@ -75,6 +75,7 @@ def add_parser(sub) -> None:
     )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
+    add_model_options(p)
     add_output_options(p)
     p.set_defaults(run=run)
 
@@ -104,7 +105,6 @@ def _risk_measures(sim, ps, level: float, views) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel simulate``."""
-    from ..calibrate import calibrate_industry
     from ..engine import simulate
 
     top = max(args.coverage)
@@ -114,8 +114,7 @@ def run(args: argparse.Namespace) -> int:
             f"use at least {math.ceil(10 / (1 - top)):,}"
         )
     profile = load_profile(args.profile)
-    table = load_table(args)
-    cal = calibrate_industry(table, threshold=args.threshold, since=args.since, until=args.until)
+    cal = build_calibration(args)
     model, program = cal.model, None
     if profile is not None:
         model, program, _ = profile.build_model(cal)
@@ -139,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "data": args.data or "bundled incidents",
+                "data": cal.source,
+                "assumptions": cal.assumptions(),
                 "calibration": cal.to_dict(),
                 "profile": None if profile is None else profile.to_dict(),
                 "simulation": sim.to_dict(levels=args.coverage),
@@ -157,9 +157,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(args, cal, profile, sim, measures, audit, views, elapsed) -> None:
-    src = args.data or "bundled exchange incidents"
-    print(f"Data: {src}; losses >= USD {cal.threshold:,.0f}, years {cal.since}-{cal.until}")
-    whose = "the industry sample (all exchanges in the data)"
+    print_calibration(cal)
+    whose = f"{cal.data_label} (all exchanges in the data)"
     if profile is not None:
         whose = f"{profile.name} (volume share {profile.volume_share:.4%})"
     print(f"Model: {whose}")

@@ -127,14 +127,16 @@ def load_incidents(*, include_context: bool = False) -> pd.DataFrame:
     df["cex"] = df["cex"].astype(bool)
     if not include_context:
         df = df.loc[df["cex"]]
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    df.attrs["riskmodel_source"] = "bundled"  # calibrate_industry's default window reads it
+    return df
 
 
 def read_losses(
     path: str | os.PathLike[str],
     *,
     on_invalid: Literal["raise", "drop"] = "raise",
-    categories: Sequence[str] = CATEGORIES,
+    categories: Sequence[str] | None = CATEGORIES,
     amount_column: str = "amount_usd",
     date_column: str = "date",
     category_column: str = "category",
@@ -155,9 +157,11 @@ def read_losses(
         ``"drop"``: remove invalid rows and issue one
         :class:`~riskmodel._errors.RiskModelWarning` that counts them by reason and lists
         the first row numbers. An empty file or a missing column always raises.
-    categories : sequence of str, default ("hack", "fraud", "operational")
+    categories : sequence of str or None, default ("hack", "fraud", "operational")
         Allowed categories, matched case-insensitively; the output uses these spellings and
-        this order for its Categorical.
+        this order for its Categorical. ``None`` accepts any non-empty names: the categories
+        are the distinct names in the file (the first spelling of each, case-insensitively),
+        sorted.
     amount_column, date_column, category_column : str
         Names of the required columns in the file. They are renamed to ``amount_usd``,
         ``date`` and ``category`` in the output.
@@ -232,6 +236,8 @@ not one of 'hack', 'fraud', 'operational'
     >>> df.attrs["dropped"]
     [(4, 'category', 'unknown category')]
     """
+    if categories is None:
+        categories = _categories_in_file(path, category_column, max_bytes)
     categories = _check_categories(categories)
     required = [
         (date_column, "date"),
@@ -259,6 +265,21 @@ not one of 'hack', 'fraud', 'operational'
         "amount_usd": pd.Series(amounts[keep], dtype="float64"),
     }
     return v.assemble(raw, keep, dropped, renames, parsed)
+
+
+def _categories_in_file(path, column: str, max_bytes: int | None) -> tuple[str, ...]:
+    """The distinct non-empty names in ``column`` (first spelling, case-insensitively), sorted;
+    ``("hack",)`` when there is none, so that the reader reports the empty cells itself."""
+    check_input_file(path, max_bytes)
+    try:
+        col = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False)[column]
+    except ValueError:  # the column is missing: the reader names it
+        return CATEGORIES
+    seen: dict[str, str] = {}
+    for name in col.str.strip().unique():
+        if name:
+            seen.setdefault(name.casefold(), name)
+    return tuple(sorted(seen.values())) or CATEGORIES
 
 
 def _check_categories(categories: Sequence[str]) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from ._evt import (
 from ._frequency import FrequencyFit, OverdispersionTest, PredictionInterval, fit_frequency
 from ._gof import GofResult, edf_statistics, gof_severity, gof_statistics
 from ._profile import ProfileInterval, profile_interval
+from ._select import SeveritySelection, select_severity
 from ._severity import SeverityFit, fit_severity
 from ._spliced import SplicedFit, fit_spliced
 
@@ -32,6 +33,7 @@ __all__ = [
     "ProfileInterval",
     "SeverityComparison",
     "SeverityFit",
+    "SeveritySelection",
     "SplicedFit",
     "ThresholdChoice",
     "compare_severity",
@@ -48,5 +50,6 @@ __all__ = [
     "hill",
     "mean_excess",
     "profile_interval",
+    "select_severity",
     "suggest_threshold",
 ]

@@ -178,6 +178,10 @@ class ExchangeProfile:
     volume_rate, volume_floor, volume_cap : float, optional
         Terms of the volume-based reserve (default: the placeholder rate, no floor or cap).
     description : str, optional
+    model : str, optional
+        A model file (:func:`riskmodel.spec.load_model`; a relative path is relative to the
+        profile's file) whose industry model the command-line tools scale to this exchange
+        instead of calibrating one from the data; ``--model`` overrides it.
     source : str, optional
         File the profile was read from.
 
@@ -250,6 +254,7 @@ class ExchangeProfile:
     volume_floor: float | None = None
     volume_cap: float | None = None
     description: str | None = None
+    model: str | None = None
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -432,6 +437,17 @@ class ExchangeProfile:
             return sev.truncated(lower=threshold).capped(a)
         return sev.truncated(lower=threshold, upper=a)
 
+    def model_path(self) -> str | None:
+        """The :attr:`model` file's path (relative paths resolved against the profile's
+        folder), or None."""
+        if not self.model:
+            return None
+        import os
+
+        if os.path.isabs(self.model) or not self.source:
+            return self.model
+        return os.path.join(os.path.dirname(os.path.abspath(self.source)), self.model)
+
     def rate_table(self, calibration) -> pd.DataFrame:
         """Per category: industry rate, volume factor, credibility blend and the result.
 
@@ -493,7 +509,13 @@ class ExchangeProfile:
             fit = calibration.categories[name].severity_fit
             categories[name] = (Poisson(r["rate"]), self._limit(fit.dist, threshold))
             if name in cal_unc and r["rate"] > 0:
-                kw = {"rate": r["rate"], "log_rate_se": r["log_rate_se"], "truncation": threshold}
+                kw = {
+                    "rate": r["rate"],
+                    "log_rate_se": r["log_rate_se"],
+                    "truncation": threshold,
+                    # a model file's fits redraw by the normal method (no losses to resample)
+                    "method": cal_unc[name].method,
+                }
                 if a is None:
                     uncertainty[name] = FittedCategory(fit, **kw)
                 elif self.custody_treatment == "cap":
@@ -516,8 +538,8 @@ class ExchangeProfile:
         basis = f" ({self.volume_basis})" if self.volume_basis else ""
         out.append(
             f"Loss frequencies are the industry's (incidents at exchanges worldwide, "
-            f"{calibration.since}-{calibration.until}, losses >= USD {t:,.0f}, Poisson rate = "
-            "mean annual count, no trend) scaled by the exchange's share of global trading "
+            f"{calibration.since}-{calibration.until}, losses >= USD {t:,.0f}; Poisson rates "
+            f"{_rate_basis(calibration)}) scaled by the exchange's share of global trading "
             f"volume{basis}: USD {self.trading_volume_usd:,.0f} / USD "
             f"{self.industry_volume_usd:,.0f} = {self.volume_share:.4%}, to the power "
             f"beta = {self.beta:g}" + (" (proportional to volume)." if self.beta == 1 else ".")
@@ -549,8 +571,9 @@ class ExchangeProfile:
             )
         else:
             out.append("No own incident history: the rates are the scaled industry rates.")
+        fams = ", ".join(f"{k} {c.family}" for k, c in calibration.categories.items())
         out.append(
-            "Loss sizes are the industry's (lognormal fits, left-truncated at the reporting "
+            f"Loss sizes are the industry's ({fams}; fitted left-truncated at the reporting "
             "threshold) and do not scale with the exchange's volume; categories are "
             "independent."
         )
@@ -588,6 +611,15 @@ class ExchangeProfile:
             "error) and each severity from its fitted covariance."
         )
         return out
+
+
+def _rate_basis(calibration) -> str:
+    """How the industry rates were set: mean annual counts, or a trend's projection."""
+    trended = [c for c in calibration.categories.values() if getattr(c, "trend_used", False)]
+    if not trended:
+        return "= mean annual counts, no trend"
+    names = ", ".join(c.name for c in trended)
+    return f"= mean annual counts, {names} projected to {trended[0].projection_year} by its trend"
 
 
 @dataclass(frozen=True)

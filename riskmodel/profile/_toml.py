@@ -28,7 +28,7 @@ _NUM, _INT, _STR, _STRS, _TABLE, _TABLES = "number", "int", "string", "strings",
 
 # table key path -> "key:kind" words, "!" marks a required key
 _SPEC = {
-    "": "name:string! description:string currency:string usd_per_unit:number "
+    "": "name:string! description:string model:string currency:string usd_per_unit:number "
     "usd_per_eur:number fx_source:string exposure:table! custody:table credibility:table "
     "history:table insurance:table standard_formulas:table",
     "exposure": "trading_volume:number! volume_year:int volume_basis:string "
@@ -268,6 +268,7 @@ def _parse(raw: bytes, name: str) -> ExchangeProfile:
     kw: dict[str, Any] = {
         "name": top["name"],
         "description": top.get("description"),
+        "model": top.get("model"),
         "trading_volume": ex["trading_volume"],
         "industry_volume_usd": ex["industry_volume_usd"],
         "industry_volume_source": ex["industry_volume_source"],

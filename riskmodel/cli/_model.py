@@ -1,0 +1,228 @@
+"""The model options every simulating command shares: --model, --severity, --cap, --trend,
+--projection-year; building the calibration they describe and printing it."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+from typing import Any
+
+from ._common import load_table
+
+__all__ = [
+    "add_model_options",
+    "build_calibration",
+    "cap_spec",
+    "print_calibration",
+    "print_extrapolation",
+    "severity_spec",
+]
+
+
+def severity_spec(text: str) -> tuple[str | None, str]:
+    """argparse type of --severity: ``FAMILY`` (every category) or ``CATEGORY=FAMILY``."""
+    from ..severity import get_family
+
+    cat, _, fam = text.rpartition("=")
+    fam = fam.strip()
+    try:
+        get_family(fam)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return (cat.strip() or None), fam
+
+
+def cap_spec(text: str) -> tuple[str | None, float | None]:
+    """argparse type of --cap: ``USD``, ``none``, ``CATEGORY=USD`` or ``CATEGORY=none``."""
+    cat, _, val = text.rpartition("=")
+    val = val.strip().replace("_", "")
+    if val.lower() == "none":
+        return (cat.strip() or None), None
+    try:
+        v = float(val)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a number of USD or 'none': {text!r} (e.g. 1e11, hack=5e10, none)"
+        ) from None
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of USD, got {text}")
+    return (cat.strip() or None), v
+
+
+def add_model_options(p: argparse.ArgumentParser, *, model_file: bool = True) -> None:
+    """--model (unless ``model_file`` is false), --severity, --cap, --trend, --projection-year."""
+    g = p.add_argument_group("model (default: the model the data support, capped)")
+    if model_file:
+        g.add_argument(
+            "--model",
+            metavar="FILE",
+            help="simulate exactly this model file (TOML, from `riskmodel fit --save-model`); "
+            "--cap and --projection-year still apply",
+        )
+    g.add_argument(
+        "--severity",
+        type=severity_spec,
+        action="append",
+        default=[],
+        metavar="[CATEGORY=]FAMILY",
+        help="severity family instead of the selection rule's choice, for one category or "
+        "(without CATEGORY=) all; repeatable (e.g. --severity fraud=lognormal)",
+    )
+    g.add_argument(
+        "--cap",
+        type=cap_spec,
+        action="append",
+        default=[],
+        metavar="[CATEGORY=]USD",
+        help="per-loss cap in USD, for one category or all; 'none' removes it; repeatable "
+        "(default 1e11: the customer assets of the largest exchange, see the data card)",
+    )
+    g.add_argument(
+        "--trend",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="frequency trend: auto (used where significant at 5%% with >= 10 events; "
+        "default), on, off",
+    )
+    g.add_argument(
+        "--projection-year",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help="year whose rate is simulated when a trend is used (default: after the window)",
+    )
+
+
+def _collect(pairs: list[tuple[str | None, Any]], option: str) -> Any:
+    """A list of (category or None, value) -> a single value or {category: value}."""
+    if not pairs:
+        return None
+    everything = [v for c, v in pairs if c is None]
+    per = {c: v for c, v in pairs if c is not None}
+    if everything and per:
+        return {"*": everything[-1], **per}
+    if everything:
+        return everything[-1]
+    return per
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_calibration(args: argparse.Namespace):
+    """The :class:`~riskmodel.calibrate.IndustryCalibration` the options describe.
+
+    With --model: the file's model (with --cap and --projection-year applied). Otherwise the
+    data (bundled, or --data) calibrated by the default rules with --severity, --cap and
+    --trend.
+    """
+    from ..calibrate import DEFAULT_CAP_USD, calibrate_industry
+
+    caps = _collect(args.cap, "--cap")
+    if not getattr(args, "model", None) and getattr(args, "profile", None):
+        from ._common import load_profile
+
+        named = load_profile(args.profile).model_path()
+        if named and not args.data and not args.severity:
+            args.model = named  # the profile names its model; --data/--severity refit instead
+    if getattr(args, "model", None):
+        from ..spec import load_model
+
+        if args.severity:
+            raise ValueError(
+                "--severity refits the data and cannot change a model file; edit the family "
+                f"and parameters in {args.model}, or drop --model"
+            )
+        if args.data:
+            raise ValueError("--data and --model: give one (the model file states its data)")
+        spec = load_model(args.model)
+        if caps is not None:
+            if isinstance(caps, dict) and "*" in caps:
+                everything = caps.pop("*")
+                caps = {n: caps.get(n, everything) for n in spec.names}
+            spec = spec.with_changes(cap=caps)
+        if args.projection_year is not None:
+            spec = spec.with_changes(projection_year=args.projection_year)
+        return spec.calibration()
+    severity = _collect(args.severity, "--severity")
+    table = load_table(args)
+    cats = [str(c) for c in table["category"].astype("category").cat.categories]
+    for what, value in (("--severity", severity), ("--cap", caps)):
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(cats) - {"*"})
+            if unknown:
+                raise ValueError(f"{what}: unknown categories {unknown}; the data have {cats}")
+            if "*" in value:
+                everything = value.pop("*")
+                value.update({c: value.get(c, everything) for c in cats})
+    if caps is None:
+        caps = DEFAULT_CAP_USD
+    return calibrate_industry(
+        None if not args.data else table,
+        threshold=args.threshold,
+        since=args.since,
+        until=args.until,
+        severity=severity,
+        cap=caps,
+        trend={"auto": "auto", "on": True, "off": False}[args.trend],
+        projection_year=args.projection_year,
+        source=args.data if args.data else None,
+        data_sha256=_sha256(args.data) if args.data else None,
+    )
+
+
+def print_calibration(cal) -> None:
+    """The model table: per category losses, rate, trend, family, parameters, cap."""
+    print(
+        f"Data: {cal.source}; losses >= USD {cal.threshold:,.0f} (left truncation), years "
+        f"{cal.since}-{cal.until}"
+    )
+    print()
+    hdr = (
+        f"{'category':<12}{'losses':>7}{'rate/yr':>9}{'trend/yr':>9}  {'severity':<12}"
+        f"{'parameters':<34}{'cap USD':>10}{'E[annual loss] USD':>20}"
+    )
+    print(hdr)
+    print("-" * len(hdr))
+    for c in cal.categories.values():
+        trend = f"{math.expm1(c.trend):+.1%}" if c.trend_used else "-"
+        fam = c.family + (" *" if c.pooled_severity else "")
+        cap = f"{c.cap:.3g}" if c.cap is not None else "none"
+        print(
+            f"{c.name:<12}{c.n_losses:>7d}{c.rate:>9.3f}{trend:>9}  {fam:<12}"
+            f"{c.params_text():<34}{cap:>10}{c.expected_loss:>20,.0f}"
+        )
+    pooled = [c.name for c in cal.categories.values() if c.pooled_severity]
+    if pooled:
+        print(
+            f"* too few losses for an own severity fit in {', '.join(pooled)}: the severity "
+            "chosen for all categories pooled is used"
+        )
+    trended = [c for c in cal.categories.values() if c.trend_used]
+    for c in trended:
+        avg = f"{c.mean_rate:.3g}/yr on average over the window, " if c.mean_rate > 0 else ""
+        p = "" if c.trend_pvalue is None else f" (p = {c.trend_pvalue:.3f})"
+        print(f"trend: {c.name} rate {avg}{c.rate:.3g}/yr projected to {c.projection_year}{p}")
+    caps = {c.cap for c in cal.categories.values()}
+    if caps != {None}:
+        print(f"cap: {cal.cap_source}")
+    if cal.n_unknown_amount:
+        print(
+            f"note: {cal.n_unknown_amount} incident(s) in the window have no known amount and "
+            "are not counted"
+        )
+    print()
+
+
+def print_extrapolation(cal, result) -> str | None:
+    """Print the extrapolation warning of ``result`` (if any) and return it."""
+    note = cal.extrapolation(result)
+    if note:
+        print(f"WARNING: {note}")
+    return note
