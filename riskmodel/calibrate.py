@@ -285,7 +285,7 @@ class IndustryCalibration:
             if c.trend_used:
                 p = "" if c.trend_pvalue is None else f", p = {c.trend_pvalue:.3f}"
                 rate += (
-                    f" ({math.expm1(c.trend):+.1%}/yr log-linear trend{p}, projected to "
+                    f" ({math.expm1(c.trend or 0.0):+.1%}/yr log-linear trend{p}, projected to "
                     f"{c.projection_year})"
                 )
             sev = f"{c.family} ({c.params_text()})"
@@ -409,7 +409,9 @@ def _per_category(value: Any, cats: list[str], what: str) -> dict[str, Any]:
 _UNSET = object()
 
 
-def _fit_severity(x: np.ndarray, family: str | None, threshold: float, rng):
+def _fit_severity(
+    x: np.ndarray, family: str | None, threshold: float, rng: Any
+) -> tuple[Any, str, SeveritySelection | None, str]:
     """(fit, family name, selection or None, reason) for losses ``x``."""
     if family is None:
         with warnings.catch_warnings():
@@ -421,7 +423,8 @@ def _fit_severity(x: np.ndarray, family: str | None, threshold: float, rng):
 
     cls = get_family(family)  # unknown names raise, listing the known ones
     fit = fit_severity(x, cls, truncation=threshold)
-    name = cls.spec.name if getattr(cls, "spec", None) is not None else family
+    spec = getattr(cls, "spec", None)
+    name = spec.name if spec is not None else family
     return fit, name, None, "chosen by the user"
 
 
