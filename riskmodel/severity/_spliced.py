@@ -53,8 +53,9 @@ class Spliced(Severity):
     density :math:`f_b(x)/F_b(u)`: right truncation at :math:`u`), a tail part (the losses above
     :math:`u`, left-truncated there) and a binomial part for :math:`w`, whose maximum is the
     fraction of losses at or below the threshold. :func:`riskmodel.fit.fit_spliced` maximises
-    each part separately, which maximises the whole; the threshold itself is chosen
-    beforehand (e.g. from a mean-excess or stability plot), not estimated.
+    each part separately, which maximises the whole; the threshold is either chosen
+    beforehand (e.g. from a mean-excess or stability plot) or, with ``threshold="auto"``,
+    by likelihood over candidate splice points (and then counted as a parameter).
 
     References
     ----------
