@@ -142,7 +142,7 @@ def build_calibration(args: argparse.Namespace):
         if args.data:
             raise ValueError("--data and --model: give one (the model file states its data)")
         spec = load_model(args.model)
-        if caps is not None:
+        if args.cap:
             if isinstance(caps, dict) and "*" in caps:
                 everything = caps.pop("*")
                 caps = {n: caps.get(n, everything) for n in spec.names}
@@ -161,7 +161,7 @@ def build_calibration(args: argparse.Namespace):
             if "*" in value:
                 everything = value.pop("*")
                 value.update({c: value.get(c, everything) for c in cats})
-    if caps is None:
+    if not args.cap:  # (--cap none gives None: no cap)
         caps = DEFAULT_CAP_USD
     return calibrate_industry(
         None if not args.data else table,

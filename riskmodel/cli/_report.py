@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from ._common import (
     add_data_options,
@@ -11,12 +12,15 @@ from ._common import (
     add_profile_option,
     add_simulation_options,
     check_window,
+    load_profile,
+    load_table,
     positive_int,
     print_json,
     probability,
     progress_enabled,
 )
 from ._dask import dask_backend
+from ._model import add_model_options, build_calibration
 
 #: default report folder (the same as riskmodel.report.DEFAULT_DIR; not imported from there,
 #: so that building the parser stays light)
@@ -28,6 +32,8 @@ EXAMPLES = """examples:
   riskmodel report reports/acme --profile acme.toml --coverage 0.999 --n-sims 5e6
   riskmodel report --overwrite --seed 7 --json    # replace the folder, print the summary
   riskmodel report --data my_losses.csv --threshold 5e6   # columns: date, category, amount_usd
+  riskmodel report --severity fraud=lognormal --cap 2e10   # another family, another cap
+  riskmodel fit --save-model m.toml && riskmodel report --model m.toml
 
 The folder holds report.pdf (summary, data and model, assumptions, exceedance curve, reserve
 against coverage, fit diagnostics, allocation, layer prices, standard formulas), report.json
@@ -41,7 +47,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "report",
         help="write a reserve report: multi-page PDF, JSON of every number, CSV tables",
-        description="Fit the industry model (or build one exchange's from its profile), size "
+        description="Fit the model the data support (severity family by the documented "
+        "selection rule, capped per loss; frequency with its trend where significant), or read "
+        "it from a model file, or build one exchange's from its profile; size "
         "the reserve, price the insurance layers and write a report folder: a PDF whose "
         "figures and tables can be filed with a regulator, a JSON file with every number, "
         "the inputs and the seed, and CSV tables.",
@@ -90,6 +98,7 @@ def add_parser(sub) -> None:
         help="bootstrap refits of the goodness-of-fit tests per category (default 199; 0: none)",
     )
     add_data_options(p)
+    add_model_options(p)
     p.add_argument(
         "--overwrite",
         action="store_true",
@@ -102,24 +111,34 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel report``."""
+    from pathlib import Path
+
+    from .._errors import RiskModelWarning
     from ..report import write_report
+    from ..report._files import check_target
 
     check_window(args)
     if args.gof_boot < 0:
         raise ValueError(f"--gof-boot: must be >= 0, got {args.gof_boot}")
     try:
+        check_target(Path(args.out_dir), args.overwrite)  # before the calibration's work
+        profile = load_profile(args.profile)
+        cal = build_calibration(args)
+        table = None
+        if args.data:  # the losses behind the fit diagnostics (read and checked once more)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RiskModelWarning)
+                table = load_table(args)
         with dask_backend(args) as dask_kw:
             res = write_report(
                 args.out_dir,
-                profile=args.profile,
+                profile=profile,
                 coverage=args.coverage,
                 measure=args.measure,
                 n_sims=args.n_sims,
                 seed=args.seed,
-                data=args.data,
-                threshold=args.threshold,
-                since=args.since,
-                until=args.until,
+                data=table,
+                calibration=cal,
                 pricing_n_sims=args.pricing_n_sims,
                 gof_boot=args.gof_boot,
                 parameter_uncertainty=args.parameter_uncertainty,
@@ -130,8 +149,10 @@ def run(args: argparse.Namespace) -> int:
             )
     except (FileExistsError, NotADirectoryError, PermissionError) as exc:  # exit 2, one line
         raise ValueError(str(exc).replace("overwrite=True (--overwrite)", "--overwrite")) from None
+    note = res.headline.get("extrapolation")
     for w in res.warnings:
-        print(f"riskmodel: warning: {w}", file=sys.stderr)
+        if w != note or args.json:  # the summary below ends with the extrapolation warning
+            print(f"riskmodel: warning: {w}", file=sys.stderr)
     if args.json:
         doc = res.document
         print_json(

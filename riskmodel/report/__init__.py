@@ -1,7 +1,7 @@
 """Reserve reports: a folder with a multi-page PDF, a JSON file of every number, and CSV tables.
 
-:func:`write_report` fits the industry model (or one exchange's, from its profile), sizes the
-reserve, and writes:
+:func:`write_report` fits the model the data support (or takes a given calibration, e.g. a
+model file's; or builds one exchange's from its profile), sizes the reserve, and writes:
 
 - ``report.pdf``: the pages listed in :data:`PAGES` (summary, data and model, assumptions and
   method, exceedance curve, reserve against coverage, fit diagnostics, allocation, layer
@@ -31,6 +31,7 @@ from ._pdf import PAGES, write_pdf
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..calibrate import IndustryCalibration
     from ..profile import ExchangeProfile
     from ..reserving import CreditRules
 
@@ -57,7 +58,9 @@ class ReportResult:
     simulation : SimulationResult
         The simulation behind the reserve curve and the exceedance curve.
     warnings : tuple of str
-        The warnings raised while computing (also in the report's notes).
+        The warnings raised while computing (also in the report's notes), led by the
+        extrapolation warning where the reserve rests on the fitted tail far beyond the data
+        (``document["headline"]["extrapolation"]``).
     """
 
     path: Path
@@ -103,6 +106,8 @@ class ReportResult:
             f"  n_sims {prov.get('n_sims'):,}, seed {prov.get('seed')}, "
             f"riskmodel {prov.get('version')}"
         )
+        if h.get("extrapolation"):
+            lines.append(f"WARNING: {h['extrapolation']}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,8 +125,9 @@ def write_report(
     seed: int = 2026,
     data: pd.DataFrame | str | os.PathLike[str] | None = None,
     threshold: float = 1e6,
-    since: int | None = 2014,
+    since: int | None = None,
     until: int | None = None,
+    calibration: IndustryCalibration | None = None,
     level: float = 0.95,
     pricing_n_sims: int | None = None,
     gof_boot: int = 199,
@@ -152,10 +158,19 @@ def write_report(
     seed : int
         Seed of every random draw (simulation, pricing, bootstrap).
     data : DataFrame or path, optional
-        Losses (``date``, ``category``, ``amount_usd``); default the bundled incidents.
+        Losses (``date``, ``category``, ``amount_usd``, any category names); default the
+        bundled incidents.
     threshold, since, until
         Reporting threshold (USD) and calendar window of the calibration
-        (:func:`riskmodel.calibrate.calibrate_industry`).
+        (:func:`riskmodel.calibrate.calibrate_industry`); the default window is the data's
+        own (2014 to the last year for the bundled incidents).
+    calibration : IndustryCalibration, optional
+        The model to report on, instead of ``calibrate_industry(data, threshold=threshold,
+        since=since, until=until)`` (then ``threshold``, ``since`` and ``until`` are not
+        used): e.g. ``calibrate_industry(severity=..., cap=...)`` or a model file's
+        ``riskmodel.spec.load_model(path).calibration()``. ``data`` then only feeds the fit
+        diagnostics (default: the bundled incidents when the calibration was fitted to them);
+        a model file's severities are shown as stated, without losses to test them on.
     level : float
         Confidence level of the intervals.
     pricing_n_sims : int, optional
@@ -231,6 +246,7 @@ def write_report(
         progress=progress,
         backend=backend,
         client=client,
+        calibration=calibration,
     )
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if progress:

@@ -18,7 +18,7 @@ from .._errors import RiskModelWarning
 from ..insurance import DEFAULT_TOWER
 from ..profile import resolve_profile
 
-__all__ = ["DEFAULT_TOWER", "RUN_KEYS", "ReportData", "compute", "document"]
+__all__ = ["DEFAULT_TOWER", "RUN_KEYS", "ReportData", "compute", "document", "from_file"]
 
 
 #: provenance keys that describe the run, not the result: kept apart from the reproducible
@@ -62,6 +62,11 @@ class ReportData:
     timing: dict[str, float] = field(default_factory=dict)
 
     @property
+    def from_file(self) -> bool:
+        """Whether the model came from a model file (no fits to data behind it here)."""
+        return from_file(self.calibration)
+
+    @property
     def source_line(self) -> str:
         """One line naming the data, window, simulation and version (figure footers)."""
         cal = self.calibration
@@ -87,13 +92,67 @@ def _strip_run(obj: Any) -> Any:
 
 
 def _load_data(data):
+    """(table, label for the provenance, path or None) of the ``data`` argument."""
     from ..data import load_incidents, read_losses
 
     if data is None:
-        return load_incidents(), _BUNDLED
+        return load_incidents(), _BUNDLED, None
     if isinstance(data, pd.DataFrame):
-        return data, "incident table given by the caller"
-    return read_losses(data), os.fspath(data)
+        return data, "incident table given by the caller", None
+    return read_losses(data, categories=None), os.fspath(data), os.fspath(data)
+
+
+def _sha256(path: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def from_file(cal) -> bool:
+    """Whether ``cal`` came from a model file (its severities are stated, not fitted here)."""
+    from ..fit import SeverityFit
+
+    return any(not isinstance(c.severity_fit, SeverityFit) for c in cal.categories.values())
+
+
+def _calibration(calibration, data, threshold, since, until):
+    """(calibration, incident table or None, data label, how the model was obtained)."""
+    from ..calibrate import IndustryCalibration, calibrate_industry
+
+    if calibration is None:
+        table, label, path = _load_data(data)
+        cal = calibrate_industry(
+            None if data is None else table,  # None: the bundled data's own default window
+            threshold=threshold,
+            since=since,
+            until=until,
+            source=path,
+            data_sha256=_sha256(path) if path else None,
+        )
+        return cal, table, label, "fitted to the data by calibrate_industry (default rules)"
+    if not isinstance(calibration, IndustryCalibration):
+        raise TypeError(
+            "calibration: expected an IndustryCalibration (from calibrate_industry or "
+            f"riskmodel.spec.load_model(path).calibration()), got {type(calibration).__name__}"
+        )
+    cal = calibration
+    filed = from_file(cal)
+    how = "read from a model file" if filed else "calibration of the data given by the caller"
+    label = (
+        f"model file fitted to {cal.source}" if filed else _BUNDLED if cal.bundled else cal.source
+    )
+    table = None
+    if data is not None:  # the losses for the fit diagnostics
+        table, _, path = _load_data(data)
+        if path and not filed:
+            label = path
+    elif cal.bundled and not filed:
+        table = _load_data(None)[0]
+    return cal, table, label, how
 
 
 def _curve(sim, coverage: float, level: float, notes: list[str]) -> pd.DataFrame:
@@ -147,32 +206,40 @@ def _allocation(sim, res) -> pd.DataFrame:
     )
 
 
-def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool, dask_kw=None):
+def _fits(cal, table, gof_boot: int, seed: int, progress: bool, dask_kw=None):
+    """One row per category: family, parameters and standard errors, goodness of fit (of
+    fits to data; a model file's severities are stated, not fitted, and have no test)."""
+    from ..fit import SeverityFit
+
     rows, objects = [], {}
     own = _category_losses(table, cal)
     gof_cache: dict[int, Any] = {}
     for name, c in cal.categories.items():
         fit = c.severity_fit
+        fitted = isinstance(fit, SeverityFit)
         objects[name] = fit
         row: dict[str, Any] = {
             "category": name,
-            "family": fit.family,
-            "fitted_on": "all categories pooled" if c.pooled_severity else "own losses",
+            "family": c.family,
+            "params": c.params_text(),
+            "fitted_on": _fitted_on(c, fitted),
+            "selection": c.selection,
             "n_own_losses": c.n_losses,
             "n_fit": fit.n_obs,
             "truncation_usd": cal.threshold,
+            "cap_usd": c.cap if c.cap is not None else math.inf,
         }
         for p, v in fit.params.items():
             row[p] = v
-            row[f"{p}_se"] = fit.se[p]
+            row[f"{p}_se"] = fit.se.get(p, math.nan)
         row.update(
-            loglik=fit.loglik,
-            aic=fit.aic,
+            loglik=getattr(fit, "loglik", math.nan),
+            aic=getattr(fit, "aic", math.nan),
             rate_per_year=c.rate,
             rate_se=c.rate_se,
             expected_annual_loss=c.expected_loss,
         )
-        if gof_boot:
+        if gof_boot and fitted:
             if id(fit) not in gof_cache:
                 _say(progress, f"goodness of fit of {name} ({gof_boot} bootstrap refits)")
                 gof_cache[id(fit)] = fit.gof(
@@ -187,8 +254,17 @@ def _fits(cal, table: pd.DataFrame, gof_boot: int, seed: int, progress: bool, da
     return pd.DataFrame(rows).set_index("category"), objects, own
 
 
-def _category_losses(table: pd.DataFrame, cal) -> dict[str, np.ndarray]:
-    """Each category's own losses in the calibration window, at or above its threshold."""
+def _fitted_on(c, fitted: bool) -> str:
+    if not fitted:
+        return "model file"
+    return "all categories pooled" if c.pooled_severity else "own losses"
+
+
+def _category_losses(table: pd.DataFrame | None, cal) -> dict[str, np.ndarray]:
+    """Each category's own losses in the calibration window, at or above its threshold
+    (none without a table)."""
+    if table is None:
+        return {name: np.array([]) for name in cal.categories}
     year = pd.to_datetime(table["date"]).dt.year.to_numpy()
     amount = table["amount_usd"].to_numpy(dtype=float)
     keep = (year >= cal.since) & (year <= cal.until) & (amount >= cal.threshold)
@@ -227,39 +303,20 @@ def _layers(
     return tower, source, paid
 
 
-def _industry_assumptions(cal) -> list[str]:
-    t = cal.threshold
-    pooled = [c.name for c in cal.categories.values() if c.pooled_severity]
-    out = [
-        "Subject: the whole industry, i.e. annual customer losses at all centralized exchanges "
-        "in the data together, not one exchange (give an exchange profile for one exchange's "
-        "reserve).",
-        f"Loss frequencies: Poisson per category, rate = mean annual count of losses >= USD "
-        f"{t:,.0f} in {cal.since}-{cal.until} ({cal.until - cal.since + 1} calendar years, "
-        "years without losses included), no trend.",
-        f"Loss sizes: lognormal per category fitted by maximum likelihood to the losses >= USD "
-        f"{t:,.0f}, left-truncated there (smaller losses are under-reported)"
-        + (
-            f"; {', '.join(pooled)} "
-            + ("has" if len(pooled) == 1 else "have")
-            + " fewer than 5 own losses and "
-            + ("uses" if len(pooled) == 1 else "use")
-            + " the fit to all categories pooled."
-            if pooled
-            else "."
-        ),
-        "Categories are independent of each other; within a category the number of losses "
-        "and their sizes are independent.",
-        "Amounts are in USD at the time of each incident, as reported; no inflation or "
-        "crypto-price adjustment.",
-        "No insurance: the net loss equals the gross loss.",
-    ]
-    if cal.n_unknown_amount:
-        out.append(
-            f"{cal.n_unknown_amount} incident(s) in the window have no known amount and are "
-            "not counted in frequencies or severities."
+def _industry_context(cal) -> tuple[str, str]:
+    """(subject, the assumption that states it) of a report without a profile."""
+    if cal.bundled:
+        return (
+            "Industry aggregate: all exchanges in the data",
+            "Subject: the whole industry, i.e. annual customer losses at all centralized "
+            "exchanges in the data together, not one exchange (give an exchange profile for "
+            "one exchange's reserve).",
         )
-    return out
+    return (
+        f"Aggregate of {cal.data_label}",
+        f"Subject: the annual total of all losses in {cal.data_label}, every category "
+        "together (give an exchange profile to scale an industry model to one exchange).",
+    )
 
 
 def _method(res, sim, level: float, pricing_n_sims: int) -> list[str]:
@@ -338,9 +395,9 @@ def compute(
     progress: bool,
     backend: str = "numba",
     client=None,
+    calibration=None,
 ) -> ReportData:
     """Compute every number of the report (see :func:`riskmodel.report.write_report`)."""
-    from ..calibrate import calibrate_industry
     from ..plots import exceedance_points
     from ..pricing import DEFAULT_N_SIMS
     from ..reserving import CreditRules, reserve
@@ -361,17 +418,27 @@ def compute(
     notes: list[str] = []
     t0 = time.perf_counter()
     profile = resolve_profile(profile)
-    table, data_label = _load_data(data)
-    cal = calibrate_industry(table, threshold=threshold, since=since, until=until)
+    cal, table, data_label, how = _calibration(calibration, data, threshold, since, until)
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
         assumptions = list(assumptions)
         rates = profile.rate_table(cal)
         subject = profile.name
     else:
-        model, program, assumptions = cal.model, None, _industry_assumptions(cal)
-        rates = None
-        subject = "Industry aggregate: all exchanges in the data"
+        model, program, rates = cal.model, None, None
+        subject, stated = _industry_context(cal)
+        assumptions = [stated, *cal.assumptions()]
+        assumptions += [
+            "Within a category the number of losses and their sizes are independent.",
+            "Amounts are in USD at the time of each incident, as reported; no inflation or "
+            "crypto-price adjustment.",
+            "No insurance: the net loss equals the gross loss.",
+        ]
+        if cal.n_unknown_amount:
+            assumptions.append(
+                f"{cal.n_unknown_amount} incident(s) in the window have no known amount and "
+                "are not counted in frequencies or severities."
+            )
     if parameter_uncertainty:
         assumptions.append(
             "Parameter uncertainty is included: rates and severity parameters are redrawn "
@@ -380,7 +447,7 @@ def compute(
     else:
         assumptions.append(
             "Parameters are the point estimates: their estimation error is not in the "
-            "simulated losses (see the standard errors on the data page)."
+            "simulated losses (see the standard errors on the fit diagnostics page)."
         )
     if program is not None:
         assumptions.append(
@@ -429,6 +496,11 @@ def compute(
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
+    # the industry model's reserve against the data behind it (a profile's model is scaled
+    # to one exchange, and the data's annual totals do not describe it)
+    extrapolation = cal.extrapolation(res) if profile is None else None
+    if extrapolation:
+        raised.insert(0, extrapolation)
     formulas = None
     if profile is not None:
         formulas = compare_standard_formulas(profile, res)
@@ -439,6 +511,7 @@ def compute(
         )
     allocation = _allocation(sim, res)
     headline = _headline(res, sim, profile)
+    headline["extrapolation"] = extrapolation
     return ReportData(
         title="Customer-loss reserve report",
         subject=subject,
@@ -449,9 +522,10 @@ def compute(
             "n_sims": int(n_sims),
             "seed": seed,
             "data": data_label,
-            "threshold": float(threshold),
-            "since": since,
-            "until": until,
+            "model": how,
+            "threshold": float(cal.threshold),
+            "since": cal.since,
+            "until": cal.until,
             "level": level,
             "pricing_n_sims": pricing_n,
             "gof_boot": int(gof_boot),
@@ -553,6 +627,9 @@ def document(data: ReportData, pages: list[str], files: list[str]) -> dict[str, 
         "method": data.method,
         "notes": data.notes,
         "calibration": data.calibration.to_dict(),
+        "severity_selection": {
+            k: v.to_dict() for k, v in getattr(data.calibration, "selections", {}).items()
+        },
         "rates": None if data.rates is None else _records(data.rates),
         "reserve": _strip_run(res.to_dict()),
         "simulation": _strip_run(sim.to_dict()),

@@ -142,8 +142,11 @@ class _Page:
         widths: Sequence[float] | None = None,
         row_h: float = 0.03,
         size: float = 8,
+        left: Sequence[int] = (0,),
     ) -> float:
-        """A table with its top-left corner at (x, y); returns the y below it."""
+        """A table with its top-left corner at (x, y); returns the y below it.
+
+        Columns ``left`` are aligned left (text), the others right (numbers)."""
         n = len(rows) + 1
         ax = self.fig.add_axes([x, y - n * row_h, width, n * row_h])
         ax.axis("off")
@@ -162,7 +165,7 @@ class _Page:
         for (i, j), cell in tab.get_celld().items():
             cell.set_edgecolor("0.75")
             cell.set_linewidth(0.5)
-            if j == 0:
+            if j in left:
                 cell.set_text_props(ha="left")
                 cell.PAD = 0.02
             if i == 0:
@@ -214,7 +217,7 @@ def _summary(page: _Page, created: str) -> None:
             ("Reserve net of insurance: the requirement", _usd(h["net_reserve"]), net_ci),
         ]
     if h.get("net_ci_total") is not None:
-        rows[-1] = (*rows[-1][:2], f"{net_ci} parameters + MC")
+        rows[-1] = (*rows[-1][:2], f"{net_ci} params + MC")
         mc = h["net_ci_mc"]
         rows.append(("    Monte Carlo only", "", f"[{_usd(mc[0])}, {_usd(mc[1])}]"))
     if "currency" in h:
@@ -244,13 +247,19 @@ def _summary(page: _Page, created: str) -> None:
     y = page.table(
         0.06,
         0.70,
-        0.66,
+        0.68,
         ["", "USD", f"{ci} confidence interval"],
         rows,
-        widths=[0.38, 0.23, 0.39],
+        widths=[0.34, 0.2, 0.46],
         row_h=0.032,
         size=9,
     )
+    note = h.get("extrapolation")
+    if note:
+        fig.text(
+            0.06, y - 0.005, "Warning", fontsize=10.5, weight="bold", color="#a61b1b", va="top"
+        )
+        y = page.text(0.06, y - 0.035, [note], size=8.5, width=115) + 0.01
     prov = res.provenance
     n_used = int(d.fits["n_own_losses"].sum())
     per_cat = ", ".join(f"{k} {int(v)}" for k, v in d.fits["n_own_losses"].items())
@@ -281,50 +290,111 @@ def _summary(page: _Page, created: str) -> None:
     )
 
 
+def _model_heading(d) -> str:
+    """Heading of the calibration table: which data the model comes from."""
+    cal = d.calibration
+    if d.from_file:
+        return f"Model from a file (fitted to {cal.data_label}), per category"
+    return f"Model fitted to {cal.data_label}, per category"
+
+
+def _family_list(cal) -> str:
+    """'hack weibull, fraud weibull and operational lognormal' (pooled fits said)."""
+    parts = [
+        f"{c.name} {c.family}" + (" (all categories pooled)" if c.pooled_severity else "")
+        for c in cal.categories.values()
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _cap_text(cal) -> str:
+    caps = {c.cap for c in cal.categories.values()}
+    if caps == {None}:
+        return "not capped"
+    if len(caps) == 1:
+        return f"capped at USD {_short(next(iter(caps)))} per loss"
+    return "capped per loss as the table shows"
+
+
+def _model_caption(d) -> str:
+    """What the calibration table shows: the families, truncation, cap, frequency."""
+    cal = d.calibration
+    cats = list(cal.categories.values())
+    sev = (
+        f"Severity: {_family_list(cal)}, each left-truncated at USD {cal.threshold:,.0f} and "
+        f"{_cap_text(cal)}"
+    )
+    if d.from_file:
+        sev += "; families and parameters as the model file states them."
+    else:
+        user = [c.name for c in cats if c.selection == "chosen by the user"]
+        rule = [c.name for c in cats if c.selection != "chosen by the user"]
+        why = []
+        if rule:
+            why.append(
+                f"{', '.join(rule)}: the selection rule's family (lowest AIC among the "
+                "identified fits whose bootstrap Cramer-von Mises p-value is at least 5%)"
+            )
+        if user:
+            why.append(f"{', '.join(user)}: the family chosen by the user")
+        sev += "; " + "; ".join(why) + "."
+    if any(c.pooled_severity for c in cats):
+        sev += " Pooled: too few own losses for an own fit."
+    trended = [c for c in cats if c.trend_used]
+    freq = "Poisson frequency of losses above the threshold, rate = mean annual count"
+    if trended:
+        year = trended[0].projection_year
+        freq += (
+            f"; where a log-linear trend is significant its projection to {year} ("
+            + ", ".join(f"{c.name} {math.expm1(c.trend):+.1%}/yr" for c in trended)
+            + ")"
+        )
+    se = (
+        "Standard errors of the rates from the Poisson information; of the severity "
+        "parameters on the fit diagnostics page."
+    )
+    return f"{sev} {freq}. {se}"
+
+
 def _data_model(page: _Page) -> None:
     d = page.data
     cal = d.calibration
-    y = page.heading(0.05, 0.92, "Industry calibration (per category)")
+    y = page.heading(0.05, 0.92, _model_heading(d))
     rows = []
-    for name, r in cal.table().iterrows():
+    for c in cal.categories.values():
         rows.append(
             (
-                name,
-                f"{r.n_losses:d}",
-                f"{r.rate_per_year:.3f} ({r.rate_se:.3f})",
-                f"{r.mu:.3f} ({r.mu_se:.3f})",
-                f"{r.sigma:.3f} ({r.sigma_se:.3f})",
-                "pooled" if r.severity == "pooled" else "own",
-                _usd(r.expected_annual_loss),
+                c.name,
+                f"{c.n_losses:d}",
+                f"{c.rate:.3f} ({c.rate_se:.3f})",
+                f"{math.expm1(c.trend):+.1%}" if c.trend_used else "none",
+                c.family + (" (pooled)" if c.pooled_severity else ""),
+                c.params_text(),
+                _short(c.cap) if c.cap is not None else "none",
+                _usd(c.expected_loss),
             )
         )
     y = page.table(
         0.05,
         y,
-        0.62,
+        0.64,
         [
             "category",
             "losses",
-            "rate/year (s.e.)",
-            "mu (s.e.)",
-            "sigma (s.e.)",
-            "fit on",
+            "rate/yr (s.e.)",
+            "trend/yr",
+            "severity",
+            "parameters",
+            "cap USD",
             "E[annual loss] USD",
         ],
         rows,
-    )
-    page.text(
-        0.05,
-        y + 0.005,
-        [
-            f"Lognormal severity, log X ~ Normal(mu, sigma), left-truncated at USD "
-            f"{cal.threshold:,.0f}; Poisson frequency of losses above it. Standard errors "
-            "from the observed information."
-        ],
         size=7.5,
-        width=120,
+        widths=[0.11, 0.065, 0.125, 0.075, 0.14, 0.255, 0.075, 0.155],
+        left=(0, 4, 5),
     )
-    y -= 0.05
+    y = page.text(0.05, y + 0.005, [_model_caption(d)], size=7.5, width=122, gap=0.0)
+    y -= 0.02
     if d.rates is not None:
         y = page.heading(0.05, y, f"Exchange frequency: {d.profile.name}")
         rows = []
@@ -380,6 +450,18 @@ def _data_model(page: _Page) -> None:
     )
     counts = cal.counts
     y = page.heading(0.72, 0.92, f"Losses >= USD {_short(cal.threshold)} per year")
+    if counts.shape[1] == 0:  # a model file states the totals, not the annual counts
+        big, year = cal.largest_annual_total
+        lines = [
+            "Annual counts: not in the model file. Losses in the data it was fitted to, "
+            f"{cal.since}-{cal.until}: "
+            + ", ".join(f"{c.name} {c.n_losses}" for c in cal.categories.values())
+            + "."
+        ]
+        if math.isfinite(big):
+            lines.append(f"Largest annual total in that data: USD {_short(big)} ({year}).")
+        page.text(0.72, y, lines, size=8, width=44)
+        return
     rows = [(str(yr), *(f"{int(v)}" for v in r)) for yr, r in counts.iterrows()]
     rows.append(("total", *(f"{int(v)}" for v in counts.sum())))
     page.table(0.72, y, 0.23, ["year", *map(str, counts.columns)], rows, row_h=0.027)
@@ -410,6 +492,8 @@ def _exceedance(page: _Page) -> None:
     assets = (
         f" Single losses are capped at the assets under custody, USD {_short(a)}." if a else ""
     )
+    if d.profile is None:
+        assets = f" Single losses are {_cap_text(d.calibration)}."
     ax = page.axes([0.08, 0.2, 0.58, 0.68])
     plots.exceedance_plot(d.simulation, ax=ax, table=d.exceedance, reserve=res)
     ax.set_title("")
@@ -473,33 +557,52 @@ def _coverage(page: _Page) -> None:
 
 def _fits(page: _Page) -> None:
     d = page.data
+    cal = d.calibration
     names = list(d.fit_objects)
     k = len(names)
     w = 0.84 / k
+    width = int(62 * w / 0.28)
     for j, name in enumerate(names):
         fit = d.fit_objects[name]
+        c = cal.categories[name]
         row = d.fits.loc[name]
         left = 0.07 + j * (w + 0.02)
-        ax = page.axes([left, 0.61, w - 0.05, 0.28])
-        plots.survival_plot(fit, ax=ax)
-        pooled = row.fitted_on != "own losses"
         own = d.own_losses.get(name, np.array([]))
-        if pooled and own.size:
-            lo = ax.get_ylim()[0]
-            ax.plot(
-                own,
-                np.full(own.size, lo * 1.6),
-                "r|",
-                ms=14,
-                mew=2,
-                label=f"{name} losses ({own.size})",
-            )
-            ax.legend(fontsize=7)
-        what = "pooled fit (all categories)" if pooled else "own losses"
-        ax.set_title(f"{name}: {what}, n = {fit.n_obs}", fontsize=9.5)
+        ax = page.axes([left, 0.61, w - 0.05, 0.28])
+        if row.fitted_on == "model file":
+            _stated_severity(ax, c, own, cal.threshold)
+            ax.set_title(f"{name}: {c.family} from the model file", fontsize=9.5)
+        else:
+            plots.survival_plot(fit, ax=ax)
+            pooled = row.fitted_on != "own losses"
+            if pooled and own.size:
+                lo = ax.get_ylim()[0]
+                ax.plot(
+                    own,
+                    np.full(own.size, lo * 1.6),
+                    "r|",
+                    ms=14,
+                    mew=2,
+                    label=f"{name} losses ({own.size})",
+                )
+                ax.legend(fontsize=7)
+            what = "pooled fit (all categories)" if pooled else "own losses"
+            ax.set_title(f"{name}: {c.family}, {what}, n = {fit.n_obs}", fontsize=9.5)
         ax.set_xlabel("loss x (USD, log scale)")
-        ax.set_ylabel(f"P(X > x | X >= {_short(d.calibration.threshold)})")
+        ax.set_ylabel(f"P(X > x | X >= {_short(cal.threshold)})")
         _usd_axis(ax.xaxis)
+        params = ", ".join(
+            f"{p} {fit.params[p]:.4g}"
+            + (f" ({fit.se[p]:.3g})" if math.isfinite(fit.se.get(p, math.nan)) else "")
+            for p in fit.params
+        )
+        lines = [f"{c.family}: {params}"]
+        if row.fitted_on == "model file":
+            lines.append(f"cap: {_short(c.cap) if c.cap is not None else 'none'}")
+            if c.selection:
+                lines.append(f"why this family: {c.selection}")
+            page.text(left - 0.03, 0.52, lines, size=7.3, width=width, gap=0.0)
+            continue
         ax2 = page.axes([left, 0.165, w - 0.05, 0.265])
         plots.qq_plot(fit, ax=ax2)
         ax2.set_title("Q-Q plot (log-log)", fontsize=9.5)
@@ -507,9 +610,7 @@ def _fits(page: _Page) -> None:
         ax2.set_ylabel("observed loss (USD)")
         _usd_axis(ax2.xaxis)
         _usd_axis(ax2.yaxis)
-        params = ", ".join(f"{p} {fit.params[p]:.3f} ({fit.se[p]:.3f})" for p in fit.params)
-        lines = [f"{fit.family}: {params}"]
-        if "ks_p" in d.fits:
+        if "ks_p" in d.fits and math.isfinite(row.get("ks_p", math.nan)):
             lines.append(
                 "bootstrap p: "
                 + ", ".join(
@@ -518,22 +619,60 @@ def _fits(page: _Page) -> None:
                     if f"{t}_p" in d.fits
                 )
             )
-        page.text(left - 0.03, 0.535, lines, size=7.3, width=int(62 * w / 0.28), gap=0.0)
-    nb = int(d.fits["gof_n_boot"].iloc[0]) if "gof_n_boot" in d.fits else 0
+        if c.selection:
+            lines.append(f"why: {c.selection}")
+        page.text(left - 0.03, 0.545, lines, size=7.0, width=width + 4, gap=0.0)
+    if d.from_file:
+        page.caption(
+            0.4,
+            (
+                "The model was read from a model file: it holds no losses, so nothing is "
+                "fitted or tested here. Each panel draws the severity the file states (family "
+                "and parameters; left-truncated at the reporting threshold, capped per loss)"
+                + (
+                    ", with the losses of the data given as points"
+                    if any(v.size for v in d.own_losses.values())
+                    else ""
+                )
+                + ". Parameters (standard errors where the file gives a covariance)."
+            ),
+        )
+        return
+    nb = int(d.fits["gof_n_boot"].max()) if "gof_n_boot" in d.fits else 0
     gof = (
-        f"bootstrap p-values ({nb} refits) of the Kolmogorov-Smirnov, Cramer-von Mises, "
-        "Anderson-Darling and upper-tail Anderson-Darling tests"
+        f"bootstrap p-values ({nb} refits): ks Kolmogorov-Smirnov, cvm Cramer-von Mises, ad "
+        "Anderson-Darling, adup its upper-tail form"
         if nb
         else "goodness-of-fit tests not run"
     )
     page.caption(
         0.09,
         (
-            "Top: empirical survival of the losses (points) and the fitted left-truncated "
-            "lognormal (line); a straight line here would be a Pareto tail. Bottom: observed "
-            f"losses against fitted quantiles. Parameters (standard errors); {gof}."
+            "Top: empirical survival of the losses (points) and the fitted severity of the "
+            "category's family, left-truncated at the threshold (line, before the cap). "
+            f"Bottom: observed losses against fitted quantiles. Parameters (standard errors); "
+            f"{gof}."
         ),
     )
+
+
+def _stated_severity(ax, c, own: np.ndarray, threshold: float) -> None:
+    """The survival function of a stated severity (truncated, capped), with losses if any."""
+    sev = c.severity
+    top = c.cap if c.cap is not None else float(sev.ppf(1 - 1e-6))
+    if own.size:
+        top = max(top, float(own.max()) * 1.5)
+    grid = np.geomspace(threshold, top, 300)
+    with np.errstate(all="ignore"):
+        surv = np.asarray(sev.sf(grid), dtype=float)
+    keep = surv > 1e-8  # the far tail below is of no practical weight
+    ax.loglog(grid[keep], surv[keep], lw=1.5, label=f"{c.family} (stated)")
+    if own.size:
+        n = own.size
+        ax.loglog(own, (n - np.arange(n)) / n, "o", ms=3, color="0.3", alpha=0.8, label="losses")
+    if c.cap is not None:
+        ax.axvline(c.cap, color="0.5", ls=":", lw=1, label="cap")
+    ax.legend(fontsize=7)
 
 
 def _allocation(page: _Page) -> None:

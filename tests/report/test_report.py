@@ -113,6 +113,7 @@ def test_json_holds_the_numbers_of_the_result(profile_report):
     assert h["net_reserve"] == r.reserve and h["gross_reserve"] == r.gross_reserve
     assert h["net_ci"] == list(r.ci) and h["credit"] == r.credit
     assert h["gross_reserve"] - h["credit"] == pytest.approx(h["net_reserve"], rel=1e-12)
+    assert h["extrapolation"] is None  # one exchange's model: not checked against the data
     assert doc["inputs"]["seed"] == 11 and doc["provenance"]["n_sims"] == 20_000
     assert doc["report"]["pages"] == list(PAGES)
     assert set(doc["report"]["files"]) == PROFILE_FILES
@@ -153,7 +154,14 @@ def test_csv_tables_parse(profile_report):
     assert alloc["net"].sum() == pytest.approx(profile_report.reserve.reserve, rel=1e-9)
     fits = pd.read_csv(p / "fits.csv", index_col="category")
     assert fits.loc["operational", "fitted_on"] == "all categories pooled"
-    assert fits[["mu", "sigma", "ks_p", "ad_p"]].notna().all().all()
+    cal = profile_report.document["calibration"]["categories"]
+    # each category's family (the selection rule's) and its parameters, not a fixed lognormal
+    assert list(fits["family"]) == [c["family"] for c in cal]
+    for c in cal:
+        row = fits.loc[c["category"]]
+        assert row["params"] == ", ".join(f"{k}={v:.4g}" for k, v in c["params"].items())
+        assert all(row[k] == pytest.approx(v, rel=1e-12) for k, v in c["params"].items())
+    assert fits[["params", "selection", "ks_p", "ad_p"]].notna().all().all()
     layers = pd.read_csv(p / "layer_prices.csv", index_col="layer")
     assert len(layers) == 1 and (layers["premium_wang"] > layers["expected_loss"]).all()
     formulas = pd.read_csv(p / "standard_formulas.csv", index_col="requirement")
