@@ -12,7 +12,7 @@ import os
 
 import numba
 
-__all__ = ["default_threads", "jit", "jit_inline"]
+__all__ = ["default_threads", "is_cached", "jit", "jit_inline"]
 
 
 def jit(fn):
@@ -35,3 +35,19 @@ def default_threads() -> int:
     if env:
         return max(1, int(env))
     return max(1, os.cpu_count() or 1)
+
+
+def is_cached(*kernels) -> bool:
+    """Whether every kernel has its on-disk cache index, so its first call loads, not compiles.
+
+    A cache written by another numba version or for a changed source is recompiled even though
+    its index exists: then this says True and the first call still compiles (numba decides
+    only when the kernel is called). Reads numba's private cache attributes; where they are not
+    there (another numba), it says True rather than guess.
+    """
+    for k in kernels:
+        cache = getattr(k, "_cache", None)
+        path = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+        if path is not None and not os.path.exists(path):
+            return False
+    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import positive_int, print_json, probability, seed
+from ._common import compile_notice, positive_int, print_json, probability, seed
 from ._dask import DASK_HELP, dask_backend, dask_spec
 
 DEFAULT_DIR = "riskmodel-book"
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from ..book.report import write_book_report
 
     book = example_book() if args.book == "example" else load_book(args.book)
+    compile_notice()
     with dask_backend(args) as dask_kw:
         try:
             rep = write_book_report(

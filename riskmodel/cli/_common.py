@@ -17,6 +17,7 @@ __all__ = [
     "add_profile_option",
     "add_simulation_options",
     "check_window",
+    "compile_notice",
     "load_profile",
     "load_table",
     "positive_int",
@@ -208,3 +209,18 @@ def print_json(obj: Any) -> None:
 
     json.dump(clean(obj), sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+#: the CLI's one line when the kernels will be compiled (riskmodel.cli tests read it)
+COMPILE_NOTICE = (
+    "riskmodel: compiling the simulation kernels (first run after installing only; later runs "
+    "load them from numba's cache)"
+)
+
+
+def compile_notice() -> None:
+    """Say on stderr, before a simulation, when its kernels are about to be compiled."""
+    from ..engine._kernels import kernels_cached
+
+    if not kernels_cached():
+        print(COMPILE_NOTICE, file=sys.stderr, flush=True)

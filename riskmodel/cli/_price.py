@@ -23,6 +23,7 @@ from ._common import (
     add_output_options,
     add_profile_option,
     add_simulation_options,
+    compile_notice,
     load_profile,
     print_json,
     probability,
@@ -248,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
         model, program, _ = profile.build_model(cal)
         if not args.layer and program is not None:
             layers = list(program.layers)  # the exchange's own cover
+    compile_notice()
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)

@@ -12,6 +12,7 @@ from ._common import (
     add_profile_option,
     add_simulation_options,
     check_window,
+    compile_notice,
     load_profile,
     load_table,
     positive_int,
@@ -129,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RiskModelWarning)
                 table = load_table(args)
+        compile_notice()
         with dask_backend(args) as dask_kw:
             res = write_report(
                 args.out_dir,

@@ -11,6 +11,7 @@ from ._common import (
     add_output_options,
     add_profile_option,
     add_simulation_options,
+    compile_notice,
     load_profile,
     print_json,
     probability,
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     model, program, assumptions = cal.model, None, cal.assumptions()
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
+    compile_notice()
     t0 = time.perf_counter()
     with dask_backend(args) as dask_kw:
         res = reserve(

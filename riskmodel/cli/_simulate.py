@@ -12,6 +12,7 @@ from ._common import (
     add_output_options,
     add_profile_option,
     add_simulation_options,
+    compile_notice,
     load_profile,
     print_json,
     probability,
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     model, program = cal.model, None
     if profile is not None:
         model, program, _ = profile.build_model(cal)
+    compile_notice()
     t0 = time.perf_counter()
     with dask_backend(args) as dask_kw:
         sim = simulate(

@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_inline
+from .._numba import is_cached, jit, jit_inline
 from ..severity._families import sampler_code
 from ._random import (
     fill_normal,
@@ -420,3 +420,9 @@ def segment_sums(values, counts, out):
             s += values[pos]
             pos += 1
         out[i] = s
+
+
+def kernels_cached() -> bool:
+    """Whether the simulation's main kernel (every run calls it; it is most of the compile
+    time) loads from numba's disk cache rather than compiling."""
+    return is_cached(compound_block)
