@@ -201,7 +201,9 @@ class IndustryCalibration:
     @property
     def data_label(self) -> str:
         """How headings name the data: the industry sample, or the user's data."""
-        return "the industry sample" if self.bundled else f"your data ({self.source})"
+        if self.bundled:
+            return "the industry sample"
+        return "your data" if self.source == "your data" else f"your data ({self.source})"
 
     @property
     def largest_annual_total(self) -> tuple[float, int | None]:
@@ -345,10 +347,11 @@ def extrapolation_note(
     """
     parts = []
     big, year = largest
+    usd = _usd(big)
     if math.isfinite(big) and big > 0 and reserve > EXTRAPOLATION_MULTIPLE * big:
         parts.append(
             f"the reserve is {reserve / big:.0f} times the largest annual total in the data "
-            f"(USD {big / 1e9:,.1f}bn in {year})"
+            f"({usd} in {year})"
         )
     total = sum(v for v in allocation.values() if math.isfinite(v))
     if total > 0:
@@ -360,11 +363,22 @@ def extrapolation_note(
         return None
     body = "; ".join(parts)
     if math.isfinite(big) and big > 0 and not parts[0].startswith("the reserve is"):
-        body += f" (largest annual total in the data USD {big / 1e9:,.1f}bn in {year})"
+        body += f" (largest annual total in the data {usd} in {year})"
     return (
         f"Extrapolation: {body}. The number rests on the fitted tail far beyond the data; "
         "read it with its interval and test other families and caps."
     )
+
+
+def _usd(x: float) -> str:
+    """USD amount in words a reader scans: bn, M, or plain."""
+    if not math.isfinite(x):
+        return f"USD {x}"
+    if abs(x) >= 1e9:
+        return f"USD {x / 1e9:,.1f}bn"
+    if abs(x) >= 1e6:
+        return f"USD {x / 1e6:,.1f}M"
+    return f"USD {x:,.0f}"
 
 
 def _frequency(

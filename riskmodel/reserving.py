@@ -491,7 +491,8 @@ def _net(
     """The net reserve and its Monte Carlo interval, the gross one, recovery and credit."""
     gross, gross_ci = _measure(sim, "gross", coverage, measure, level)
     net_loss, net_ci = _measure(sim, "net", coverage, measure, level)
-    recovery = gross - net_loss
+    # equal (both infinite under an infinite-mean TVaR, too): nothing recovered, not inf - inf
+    recovery = 0.0 if gross == net_loss else gross - net_loss
     credit = rules.credit(gross, recovery)
     net = gross - credit
     ci = net_ci if credit == recovery else (gross_ci[0] - credit, gross_ci[1] - credit)

@@ -258,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_selection(cal) -> None:
     print(
         "Selected model (what reserve, simulate, price and report simulate by default; rule: "
-        "among identified fits, the lowest AIC whose Cramér-von Mises p >= 0.05):"
+        "among identified fits, the lowest AIC whose Cramér-von Mises p >= 0.05, from 20 losses):"
     )
     for key, sel in cal.selections.items():
         print(f"  {key}: {sel.family}: {sel.reason}")

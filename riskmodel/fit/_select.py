@@ -9,6 +9,10 @@ every candidate fitted with the same left truncation:
    ``min_pvalue`` (5%);
 3. if none passes, take the lowest-AIC identified fit and say so.
 
+With fewer than :data:`MIN_GOF_LOSSES` (20) losses step 2 is skipped: the lowest-AIC
+identified fit is taken (a bootstrap test on a dozen losses has next to no power, and its
+refits fail often and slowly).
+
 The Cramér-von Mises test is used rather than Anderson-Darling because reported amounts are
 rounded and pile up at the reporting threshold, where Anderson-Darling puts most weight (on the
 bundled fraud losses every family fails it at 1%, while none fails Cramér-von Mises). Only the
@@ -26,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._rng import RNGLike, as_seed_sequence
-from ..severity import FAMILIES
+from ..severity import FAMILIES, get_family
 from ._compare import SeverityComparison, compare_severity
 from ._severity import SeverityFit
 
@@ -37,6 +41,10 @@ DEFAULT_CANDIDATES: tuple[str, ...] = tuple(FAMILIES)
 
 #: goodness-of-fit test of the rule (a column of :class:`~riskmodel.fit.GofResult`)
 TEST = "cvm"
+
+#: fewest losses for the goodness-of-fit step: below it the bootstrap test has next to no
+#: power and its refits fail often (and slowly), so the rule is the lowest AIC alone
+MIN_GOF_LOSSES = 20
 
 
 @dataclass(frozen=True)
@@ -143,12 +151,15 @@ def select_severity(
         raise ValueError(f"min_pvalue: must lie in [0, 1), got {min_pvalue}")
     if gof < 0:
         raise ValueError(f"gof: must be >= 0 refits, got {gof}")
-    cmp = compare_severity(losses, names, truncation=truncation)
+    for n in names:
+        get_family(n)  # a misspelt candidate raises, listing the known names
+    x = np.asarray(losses, dtype=float)
+    cmp = compare_severity(x, names, truncation=truncation)
     ok = [n for n in cmp.table.index if _identified(cmp.fits.get(n))]
     if not ok:
         raise ValueError(
             f"no candidate family ({', '.join(names)}) gives a converged fit with finite "
-            f"standard errors to these {np.size(losses)} losses"
+            f"standard errors to these {x.size} losses"
         )
     kids = dict(zip(names, as_seed_sequence(rng).spawn(len(names)), strict=True))
     pvalues: dict[str, float] = {}
@@ -157,10 +168,15 @@ def select_severity(
         fit = cmp.fits[n]
         assert fit is not None
         d_aic = float(cmp.table.loc[n, "aic"]) - best_aic
-        if not gof:
+        if not gof or x.size < MIN_GOF_LOSSES:
+            why = (
+                "no goodness-of-fit test requested"
+                if not gof
+                else f"fewer than {MIN_GOF_LOSSES} losses: no goodness-of-fit test"
+            )
             reason = (
                 f"lowest AIC ({cmp.table.loc[n, 'aic']:.1f}) among the {len(ok)} identified "
-                "fits (no goodness-of-fit test requested)"
+                f"fits ({why})"
             )
             return SeveritySelection(n, fit, reason, cmp, pvalues)
         p = float(fit.gof(n_boot=gof, rng=kids[n], tests=(TEST,)).pvalues[TEST])

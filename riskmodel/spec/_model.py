@@ -105,6 +105,12 @@ class SeveritySpec:
                     f"{self.family}: cov must be {len(self.free)}x{len(self.free)} (one row per "
                     f"free parameter {list(self.free)}), got shape {c.shape}"
                 )
+            scale = max(float(np.max(np.abs(c), initial=0.0)), np.finfo(float).tiny)
+            ok = np.all(np.isfinite(c)) and np.allclose(c, c.T, rtol=1e-9, atol=1e-12 * scale)
+            if not ok or np.linalg.eigvalsh(0.5 * (c + c.T)).min() < -1e-9 * scale:
+                raise ValueError(
+                    f"{self.family}: cov must be a symmetric positive semi-definite matrix"
+                )
 
     def dist(self, truncation: float | None = None) -> Severity:
         """The (untruncated, uncapped) distribution; a spliced body is truncated at

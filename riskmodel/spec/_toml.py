@@ -45,7 +45,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .._errors import DataError
+from ..dependence import GaussianCopula
 from ._model import CategorySpec, ModelSpec, SeveritySpec, SpecFit
 
 try:  # Python >= 3.11
@@ -224,7 +227,7 @@ class _Reader:
         unknown = sorted(set(d) - allowed)
         if unknown:
             raise self.fail(
-                f"{where}.{unknown[0]}",
+                f"{where}.{unknown[0]}" if where else unknown[0],
                 f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}",
             )
         return d
@@ -323,6 +326,13 @@ def spec_from_dict(doc: dict[str, Any], path: str = "<model>") -> ModelSpec:
         if not isinstance(rows, list):
             raise r.fail("dependence.corr", "must be an array of arrays of numbers")
         corr = tuple(tuple(r.numbers(row, f"dependence.corr[{i}]")) for i, row in enumerate(rows))
+        k = len(cats)
+        if len(corr) != k or any(len(row) != k for row in corr):
+            raise r.fail("dependence.corr", f"must be {k}x{k}, one row per category")
+        try:
+            GaussianCopula(np.asarray(corr, dtype=float))  # checks a correlation matrix
+        except ValueError as exc:
+            raise r.fail("dependence.corr", str(exc)) from None
     try:
         return ModelSpec(cats, dict(data), corr, str(doc.get("description", "")))
     except ValueError as exc:
