@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
+import re
 from typing import Any
 
 from ._common import load_table
@@ -122,7 +123,7 @@ def build_calibration(args: argparse.Namespace):
     data (bundled, or --data) calibrated by the default rules with --severity, --cap and
     --trend.
     """
-    from ..calibrate import DEFAULT_CAP_USD, calibrate_industry
+    from ..calibrate import DEFAULT_CAP_USD
 
     caps = _collect(args.cap, "--cap")
     if not getattr(args, "model", None) and getattr(args, "profile", None):
@@ -163,6 +164,36 @@ def build_calibration(args: argparse.Namespace):
                 value.update({c: value.get(c, everything) for c in cats})
     if not args.cap:  # (--cap none gives None: no cap)
         caps = DEFAULT_CAP_USD
+    try:
+        return _calibrate(args, table, severity, caps)
+    except ValueError as exc:
+        if type(exc) is not ValueError:  # a DataError names file, row and column: keep it
+            raise
+        raise ValueError(_option_words(str(exc))) from None
+
+
+#: the Python argument names in calibrate_industry's messages -> the options that set them
+_OPTIONS = (
+    (r"\bthreshold:", "--threshold:"),
+    (r"\bsince \(", "--since ("),
+    (r"\buntil \(", "--until ("),
+    (r"\bprojection_year:", "--projection-year:"),
+    (r"^cap of ", "--cap "),
+    (r"^cap:", "--cap:"),
+    (r"^severity:", "--severity:"),
+)
+
+
+def _option_words(message: str) -> str:
+    """A calibration error worded with the command-line options instead of Python arguments."""
+    for pattern, option in _OPTIONS:
+        message = re.sub(pattern, option, message)
+    return message
+
+
+def _calibrate(args: argparse.Namespace, table, severity, caps):
+    from ..calibrate import calibrate_industry
+
     return calibrate_industry(
         None if not args.data else table,
         threshold=args.threshold,

@@ -266,3 +266,18 @@ def test_trend_off_and_on(capsys):
     assert later["hack"]["rate_per_year"] == pytest.approx(auto["hack"]["rate_per_year"] * step)
     on = _cats(_json([*base, "--trend", "on"], capsys))
     assert all(c["trend_used"] for c in on.values() if c["n_losses"] >= 2)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--threshold", "0"], "--threshold: must be a positive number"),
+        (["--since", "2030"], "--since (2030) is after --until (2025)"),
+        (["--projection-year", "2000"], "--projection-year: 2000 is before the window"),
+        (["--cap", "5e5"], "--cap hack: must be a finite number of USD above the threshold"),
+    ],
+)
+def test_calibration_errors_name_the_options(argv, words, capsys):
+    err = _error(["reserve", *argv], capsys)
+    assert words in err
+    assert "projection_year" not in err and "cap of" not in err
