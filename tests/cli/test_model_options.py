@@ -281,3 +281,22 @@ def test_calibration_errors_name_the_options(argv, words, capsys):
     err = _error(["reserve", *argv], capsys)
     assert words in err
     assert "projection_year" not in err and "cap of" not in err
+
+
+def test_a_profile_names_its_model_file(fitted, tmp_path, capsys):
+    from importlib import resources
+
+    path, _ = fitted
+    text = resources.files("riskmodel.profiles").joinpath("example_jp_midsize.toml").read_text()
+    edited = load_model(path).with_changes(cap=5e10)  # a model the default would not give
+    edited.save(tmp_path / "m.toml")
+    (tmp_path / "p.toml").write_text('model = "m.toml"\n' + text, encoding="utf-8")
+    argv = ["reserve", "--profile", str(tmp_path / "p.toml"), "--json", "--n-sims", "20000"]
+    doc = _json([*argv, "--parameter-draws", "0"], capsys)
+    # the profile's model file (relative to the profile) is the industry model it scales
+    assert doc["model"] == {"file": str(tmp_path / "m.toml")}
+    assert {c["cap"] for c in doc["calibration"]["categories"]} == {5e10}
+    # --model overrides the profile's file
+    doc = _json([*argv, "--parameter-draws", "0", "--model", str(path)], capsys)
+    assert doc["model"] == {"file": str(path)}
+    assert {c["cap"] for c in doc["calibration"]["categories"]} == {1e11}
