@@ -241,6 +241,19 @@ class ReserveResult:
         }
 
 
+def _plotting_quantiles(x: np.ndarray, probs: list[float]) -> np.ndarray:
+    """Quantiles at plotting positions ``k / (B + 1)`` (numpy's ``"weibull"`` method).
+
+    A parameter draw can have an infinite reserve (an uncapped draw far in the tail); between
+    two infinite order statistics numpy's interpolation computes ``inf - inf``: the quantile
+    there is infinite, not NaN.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = np.quantile(x, probs, method="weibull")
+    return np.where(np.isnan(q) & bool(np.isposinf(x).any()), np.inf, q)
+
+
 def _fmt(ci: tuple[float, float]) -> str:
     return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
 
@@ -444,7 +457,7 @@ def reserve(
         a = (1.0 - level) / 2.0
         # plotting positions k / (B + 1): the interval holds a further draw with probability
         # ``level`` (linear interpolation between the extremes of B draws would hold less)
-        lo, hi = (float(v) for v in np.quantile(reserves, [a, 1.0 - a], method="weibull"))
+        lo, hi = (float(v) for v in _plotting_quantiles(reserves, [a, 1.0 - a]))
         ci_total = (min(lo, ci[0]), max(hi, ci[1]))
         provenance["parameter_uncertainty"] = {
             "draws": draws,

@@ -264,3 +264,15 @@ def test_tvar_with_interval_and_currency_in_summary():
     assert d["ci_total"] is None and d["ci_mc"] == d["ci"]
     text = r.summary()
     assert "TVaR   USD" in text and "s.e." in text and "Monte Carlo only" in text
+
+
+def test_the_parameter_interval_with_infinite_draws_is_infinite_not_nan():
+    from riskmodel.reserving import _plotting_quantiles
+
+    finite = np.arange(40.0)
+    expect = np.quantile(finite, [0.05, 0.95], method="weibull")
+    assert np.array_equal(_plotting_quantiles(finite, [0.05, 0.95]), expect)
+    # two uncapped draws far in the tail: the upper end is inf (numpy alone gives nan)
+    x = np.r_[np.arange(38.0), np.inf, np.inf]
+    lo, hi = _plotting_quantiles(x, [0.05, 0.95])
+    assert lo == expect[0] and hi == np.inf
