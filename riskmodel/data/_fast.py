@@ -75,6 +75,25 @@ def _canonical(col: pd.Series, fn) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.array([fn(u) for u in uniques], dtype=object)
 
 
+def _repeats(rows: pd.DataFrame, date_codes, cat_codes, amounts: np.ndarray) -> bool:
+    """Whether two rows may be equal: then the row-by-row reader must name them.
+
+    Rows equal field for field have equal dates, categories and amounts, so only rows whose
+    (date text, category text, amount) key repeats are compared in full (amounts as numbers,
+    so rows such as 5e6 / 5000000 count as equal too and go to the row-by-row reader). A hash
+    collision only sends the file to the row-by-row reader.
+    """
+    mix = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+    key = np.ascontiguousarray(amounts).view(np.uint64).copy()
+    key ^= date_codes.astype(np.uint64) * mix[0]
+    key ^= cat_codes.astype(np.uint64) * mix[1]
+    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
+    if not maybe.any():
+        return False
+    full = pd.util.hash_pandas_object(rows[maybe], index=False)
+    return bool(pd.Series(full).duplicated().any())
+
+
 def fast_losses(
     path: str,
     required: list[tuple[str, str]],
@@ -126,14 +145,15 @@ def fast_losses(
     rows = table[~blank] if blank.any() else table
     if len(rows) == 0:
         return None
-    # amounts compare as numbers here, as written in the row-by-row reader: equal rows here
-    # include every repeated row there (and rows such as 5e6 / 5000000): leave them to it
-    if pd.Series(pd.util.hash_pandas_object(rows, index=False)).duplicated().any():
-        return None  # (a hash collision only sends the file to the row-by-row reader)
     parsed: dict[str, pd.Series] = {}
     # date: as parse_date, once per distinct text
     j_date = header.index(inverse["date"])
     codes, uniq = _canonical(rows[j_date], str.strip)
+    j_cat = header.index(inverse["category"])
+    cat_raw, cat_uniq = _canonical(rows[j_cat], str.strip)
+    amounts = rows[j_amount].to_numpy(dtype=float)
+    if _repeats(rows, codes, cat_raw, amounts):
+        return None
     if (uniq == "").any():
         return None
     dates = pd.to_datetime(pd.Index(uniq), format="ISO8601", errors="coerce", utc=True)
@@ -149,17 +169,15 @@ def fast_losses(
     parsed["date"] = pd.Series(dates.to_numpy()[codes], dtype="datetime64[ns]")
     # category: as parse_category, once per distinct text
     lookup = {c.casefold(): c for c in categories}
-    codes, uniq = _canonical(rows[header.index(inverse["category"])], str.strip)
-    canon = [lookup.get(u.casefold()) for u in uniq]
+    canon = [lookup.get(u.casefold()) for u in cat_uniq]
     if any(c is None for c in canon):
         return None
-    cat_codes = np.array([categories.index(c) for c in canon], dtype=np.int64)[codes]
+    cat_codes = np.array([categories.index(c) for c in canon], dtype=np.int64)[cat_raw]
     parsed["category"] = pd.Series(
         pd.Categorical.from_codes(cat_codes, categories=list(categories))
     )
     # amount: parsed by read_csv with Python's string-to-float (it refuses text that is not a
     # decimal number, such as 1,000 or $5M; nan and inf are caught here); as parse_nonnegative
-    amounts = rows[j_amount].to_numpy(dtype=float)
     if not (np.isfinite(amounts).all() and (amounts >= 0).all() and (amounts <= max_amount).all()):
         return None
     parsed["amount_usd"] = pd.Series(amounts, dtype="float64")
@@ -168,7 +186,7 @@ def fast_losses(
         if name in names:
             columns[names[name]] = parsed[names[name]]
         else:
-            columns[name] = v.infer_column(rows[j].tolist())
+            columns[name] = v.infer_series(rows[j])
     df = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     df.attrs["dropped"] = []
     df.attrs["path"] = path
