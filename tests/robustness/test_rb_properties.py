@@ -3,9 +3,9 @@ readers and the command line (hypothesis; bounded in examples and time so that t
 the default suite).
 
 Invariants, for any valid model and programme: 0 <= ceded <= gross per year and in every
-summary, net = gross - ceded, quantiles monotone in p, results independent of the thread
-count. Readers and CLI: every generated input gives a result, or a one-line error (exit 2)
-that names the file and the place.
+summary, net = gross - ceded, quantiles monotone in p, the allocation adds up to the reserve,
+results independent of the thread count. Readers and CLI: every generated input gives a
+result, or a one-line error (exit 2) that names the file and the place.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import riskmodel.data._incidents as inc
-from riskmodel import LossModel, simulate
+from riskmodel import LossModel, reserve, simulate
 from riskmodel._errors import DataError
 from riskmodel.cli import main
 from riskmodel.data import read_losses
@@ -112,6 +112,19 @@ def test_ceded_lies_between_0_and_gross_and_net_is_the_rest(mp, seed):
         assert r.quantile(p, of="ceded") <= r.quantile(p) + tol
         assert r.quantile(p, of="net") <= r.quantile(p) + tol
     assert time.perf_counter() - t0 < 60
+
+
+@FAST
+@given(model_and_program(), st.sampled_from(["var", "tvar"]), st.integers(0, 2**32 - 1))
+def test_the_allocation_adds_up_to_the_reserve(mp, measure, seed):
+    m, prog = mp
+    r = reserve(m, 0.99, measure=measure, n_sims=4_000, rng=seed, program=prog, parameter_draws=0)
+    parts = np.array(list(r.allocation.values()))
+    assert set(r.allocation) == set(m.names) == set(r.allocation_se)
+    assert np.all(np.isfinite(parts))
+    assert abs(parts.sum() - r.reserve) <= 1e-9 * max(abs(r.reserve), 1.0)
+    se = np.array(list(r.allocation_se.values()))
+    assert np.all((se >= 0) | np.isnan(se))
 
 
 @FAST
