@@ -630,8 +630,9 @@ def calibrate_industry(
 
 
 def _bundled_sha256() -> str:
-    import hashlib
     from importlib import resources
 
-    raw = resources.files("riskmodel.data").joinpath("incidents.csv").read_bytes()
-    return hashlib.sha256(raw).hexdigest()
+    from .data._input import file_sha256
+
+    with resources.as_file(resources.files("riskmodel.data").joinpath("incidents.csv")) as p:
+        return file_sha256(p)

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import re
 from typing import Any
 
+from ..data._input import file_sha256
 from ._common import load_table
 
 __all__ = [
@@ -95,25 +95,19 @@ def add_model_options(p: argparse.ArgumentParser, *, model_file: bool = True) ->
     )
 
 
-def _collect(pairs: list[tuple[str | None, Any]], option: str) -> Any:
-    """A list of (category or None, value) -> a single value or {category: value}."""
-    if not pairs:
-        return None
-    everything = [v for c, v in pairs if c is None]
-    per = {c: v for c, v in pairs if c is not None}
-    if everything and per:
-        return {"*": everything[-1], **per}
-    if everything:
-        return everything[-1]
-    return per
+def _per_category(pairs: list[tuple[str | None, Any]], names, option: str) -> dict[str, Any]:
+    """The values a repeatable ``[CATEGORY=]VALUE`` option sets, as ``{category: value}``.
 
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    A value without ``CATEGORY=`` sets every category; a named one wins over it. Empty when
+    the option is not given.
+    """
+    unknown = sorted({c for c, _ in pairs if c is not None} - set(names))
+    if unknown:
+        raise ValueError(f"{option}: unknown categories {unknown}; the model has {list(names)}")
+    every = [v for c, v in pairs if c is None]
+    out = dict.fromkeys(names, every[-1]) if every else {}
+    out.update({c: v for c, v in pairs if c is not None})
+    return out
 
 
 def build_calibration(args: argparse.Namespace):
@@ -125,7 +119,6 @@ def build_calibration(args: argparse.Namespace):
     """
     from ..calibrate import DEFAULT_CAP_USD
 
-    caps = _collect(args.cap, "--cap")
     if not getattr(args, "model", None) and getattr(args, "profile", None):
         from ._common import load_profile
 
@@ -143,27 +136,17 @@ def build_calibration(args: argparse.Namespace):
         if args.data:
             raise ValueError("--data and --model: give one (the model file states its data)")
         spec = load_model(args.model)
-        if args.cap:
-            if isinstance(caps, dict) and "*" in caps:
-                everything = caps.pop("*")
-                caps = {n: caps.get(n, everything) for n in spec.names}
+        caps = _per_category(args.cap, spec.names, "--cap")
+        if caps:
             spec = spec.with_changes(cap=caps)
         if args.projection_year is not None:
             spec = spec.with_changes(projection_year=args.projection_year)
         return spec.calibration()
-    severity = _collect(args.severity, "--severity")
     table = load_table(args)
     cats = [str(c) for c in table["category"].astype("category").cat.categories]
-    for what, value in (("--severity", severity), ("--cap", caps)):
-        if isinstance(value, dict):
-            unknown = sorted(set(value) - set(cats) - {"*"})
-            if unknown:
-                raise ValueError(f"{what}: unknown categories {unknown}; the data have {cats}")
-            if "*" in value:
-                everything = value.pop("*")
-                value.update({c: value.get(c, everything) for c in cats})
-    if not args.cap:  # (--cap none gives None: no cap)
-        caps = DEFAULT_CAP_USD
+    severity = _per_category(args.severity, cats, "--severity") or None
+    # every category capped at the default unless --cap says otherwise (none: no cap)
+    caps = dict.fromkeys(cats, DEFAULT_CAP_USD) | _per_category(args.cap, cats, "--cap")
     try:
         return _calibrate(args, table, severity, caps)
     except ValueError as exc:
@@ -204,7 +187,7 @@ def _calibrate(args: argparse.Namespace, table, severity, caps):
         trend={"auto": "auto", "on": True, "off": False}[args.trend],
         projection_year=args.projection_year,
         source=args.data if args.data else None,
-        data_sha256=_sha256(args.data) if args.data else None,
+        data_sha256=file_sha256(args.data) if args.data else None,
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import __version__
 from .._errors import RiskModelWarning
+from ..data._input import file_sha256
 from ..insurance import DEFAULT_TOWER
 from ..profile import resolve_profile
 
@@ -102,16 +103,6 @@ def _load_data(data):
     return read_losses(data, categories=None), os.fspath(data), os.fspath(data)
 
 
-def _sha256(path: str) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def from_file(cal) -> bool:
     """Whether ``cal`` came from a model file (its severities are stated, not fitted here)."""
     from ..fit import SeverityFit
@@ -131,7 +122,7 @@ def _calibration(calibration, data, threshold, since, until):
             since=since,
             until=until,
             source=path,
-            data_sha256=_sha256(path) if path else None,
+            data_sha256=file_sha256(path) if path else None,
         )
         return cal, table, label, "fitted to the data by calibrate_industry (default rules)"
     if not isinstance(calibration, IndustryCalibration):

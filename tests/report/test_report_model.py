@@ -3,14 +3,13 @@ families and caps it states, and the extrapolation warning (issue 13)."""
 
 import json
 import re
-import subprocess
-import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import pytest
+from test_report import run_cli  # tests/report is on sys.path (pytest's rootdir import)
 
 from riskmodel.calibrate import calibrate_industry
 from riskmodel.report import PAGES, write_report
@@ -105,16 +104,6 @@ def test_your_data_is_named_as_yours(tmp_path):
     cats = {c["category"] for c in doc["calibration"]["categories"]}
     assert cats == {"HACK", "FRAUD", "OPERATIONAL"}
     assert doc["assumptions"][0].startswith("Subject: the annual total of all losses in your")
-
-
-def run_cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "riskmodel", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def test_cli_report_simulates_the_model_file(model_file, tmp_path):
