@@ -12,7 +12,7 @@ import os
 
 import numba
 
-__all__ = ["default_threads", "is_cached", "jit", "jit_inline"]
+__all__ = ["default_threads", "is_cached", "jit", "jit_inline", "jit_vector"]
 
 
 def jit(fn):
@@ -27,6 +27,16 @@ def jit_inline(fn):
     array arguments with reference counting, which costs more than the work itself.
     """
     return numba.njit(cache=True, nogil=True, inline="always")(fn)
+
+
+def jit_vector(fn):
+    """Like :func:`jit`, with NumPy's error model: a float division by zero gives inf or nan
+    instead of raising.
+
+    For loops over buffers that must vectorise: Python's error model puts a zero test and a
+    branch before every division, and LLVM does not vectorise a loop with such a branch.
+    """
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
 
 
 def default_threads() -> int:

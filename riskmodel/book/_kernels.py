@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._numba import jit, jit_inline
-from ..engine._kernels import _inverse
 from ..engine._random import next_double, poisson
+from ..engine._severity_fill import inverse
 
 __all__ = ["FIXED", "UNIFORM", "book_block"]
 
@@ -50,7 +50,7 @@ def _draw(state, code: int, par: np.ndarray) -> float:
     elif code == UNIFORM:
         x = par[0] + u * (par[1] - par[0])
     else:
-        x = _inverse(code, par, u)
+        x = inverse(code, par, u)
     return min(x, par[8])
 
 

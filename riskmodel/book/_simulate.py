@@ -22,8 +22,8 @@ import numpy as np
 from .. import __version__
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..engine._blocks import block_sizes, check_count, resolve_threads
-from ..engine._kernels import NPAR
 from ..engine._random import new_state
+from ..engine._severity_fill import NPAR
 from ..engine._specs import severity_spec
 from ..severity import Severity
 from ._kernels import AGG_NPAR, FIXED, OCC_NPAR, UNIFORM, book_block

@@ -5,17 +5,10 @@ the block's NumPy generator. Each kernel is a numba function compiled with ``cac
 nogil=True``; ``kernel.py_func`` is its plain-Python twin (same code, same random draws),
 which the tests compare against.
 
-Severity samplers are selected by an integer family code (declared by each family's
-``spec.sampler`` in ``riskmodel.severity``; :func:`sev_isf` holds one branch per code); a
-category's severity parameters travel as one row ``par`` of a float array::
-
-    par = [p0, p1, p2, p3, s_lo, s_hi, lower, upper, cap]
-
-where ``p0..p3`` are the family parameters, ``(lower, upper]`` the truncation interval with
-survival probabilities ``s_lo = S(lower)``, ``s_hi = S(upper)`` precomputed, and ``cap`` the
-censoring limit. Draws are made by inversion, ``x = isf(s_hi + (1 - u)(s_lo - s_hi))``, which
-is exact in the far tail; an untruncated lognormal exponentiates normal draws (by the
-vectorised ``exp`` of ``_vexp``). Counts are drawn by inversion of a table of their cdf where
+Severity draws are made a buffer at a time by ``_severity_fill`` (inversion of the truncated
+survival function in vectorised passes; the ziggurat and a vectorised ``exp`` for an untruncated
+lognormal); a category's severity parameters travel as one row ``par`` of ``NPAR`` floats.
+Counts are drawn by inversion of a table of their cdf where
 the table is small enough (``_specs.count_tables``), else by PTRS or a gamma-Poisson mixture.
 
 A block runs as separate kernels in a fixed order (:func:`simulate_block`): counts
@@ -30,86 +23,14 @@ import math
 import numpy as np
 
 from .._numba import is_cached, jit, jit_inline
-from ..severity._families import sampler_code
-from ._random import (
-    fill_normal,
-    fill_uniform,
-    next_double,
-    poisson,
-    std_gamma,
-    std_normal,
-)
-from ._special import ndtr, ndtri, t_cdf
-from ._vexp import exp_inplace
-
-# family codes, as each family's spec declares them (``spec.sampler``); numba compiles them in
-# as constants
-LOGNORMAL = sampler_code("lognormal")
-GPD = sampler_code("gpd")
-PARETO = sampler_code("pareto")
-LOMAX = sampler_code("lomax")
-BURR = sampler_code("burr")
-WEIBULL = sampler_code("weibull")
-LOGLOGISTIC = sampler_code("loglogistic")
+from ._random import fill_uniform, next_double, poisson, std_gamma, std_normal
+from ._severity_fill import fill_severities
+from ._special import ndtr, t_cdf
 
 POISSON = 0
 NEGBIN = 1
 
-NPAR = 9
-
 BUFFER = 1024  # variates drawn per bulk fill: the fill's scratch arrays stay in L1 cache
-
-
-@jit_inline
-def sev_isf(code: int, par: np.ndarray, q: float) -> float:
-    """Inverse survival function of family ``code`` at probability ``q`` in (0, 1]."""
-    if code == LOGNORMAL:
-        return math.exp(par[0] - par[1] * ndtri(q))
-    if code == GPD:
-        xi = par[0]
-        if abs(xi) < 1e-12:
-            return par[2] - par[1] * math.log(q)
-        return par[2] + par[1] * math.expm1(-xi * math.log(q)) / xi
-    if code == PARETO:
-        return par[1] * math.exp(-math.log(q) / par[0])
-    if code == LOMAX:
-        return par[1] * math.expm1(-math.log(q) / par[0])
-    if code == BURR:
-        if q >= 1.0:  # the lower end (log(0) would raise in the interpreted twin)
-            return 0.0
-        return par[2] * math.exp(math.log(math.expm1(-math.log(q) / par[1])) / par[0])
-    if code == WEIBULL:
-        return par[1] * math.exp(math.log(-math.log(q)) / par[0]) if q < 1.0 else 0.0
-    if code == LOGLOGISTIC:
-        return par[1] * math.exp((math.log1p(-q) - math.log(q)) / par[0]) if q < 1.0 else 0.0
-    return math.nan
-
-
-@jit_inline
-def _inverse(code: int, par: np.ndarray, u: float) -> float:
-    """The loss at uniform ``u`` by inversion of the truncated severity, kept in its support."""
-    x = sev_isf(code, par, par[5] + (1.0 - u) * (par[4] - par[5]))
-    return min(max(x, par[6]), par[7])
-
-
-@jit
-def fill_severities(state, code: int, par: np.ndarray, buf, m: int, t, bits) -> None:
-    """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
-
-    An untruncated lognormal takes normal variates and a vectorised ``exp``; other families
-    invert uniforms. ``t`` and ``bits`` are scratch arrays for :func:`exp_inplace`.
-    """
-    if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
-        fill_normal(state, buf, m, par[0], par[1])
-        exp_inplace(buf, m, t, bits)
-    else:
-        fill_uniform(state, buf, m)
-        for j in range(m):
-            buf[j] = _inverse(code, par, buf[j])
-    cap = par[8]
-    if cap < math.inf:
-        for j in range(m):
-            buf[j] = min(buf[j], cap)
 
 
 @jit_inline
@@ -262,14 +183,14 @@ def compound_block(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, 
     """
     gross[:] = 0.0
     occ[:] = 0.0
-    buf, t = np.empty(BUFFER), np.empty(BUFFER)
+    buf, scratch = np.empty(BUFFER), np.empty((3, BUFFER))
     bits = np.empty(BUFFER, dtype=np.int64)
     starts = np.empty(BUFFER + 1, dtype=np.int64)
     for c in range(counts.shape[1]):
         if sev_code[c] >= 0:
             _category_losses(
                 state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ,
-                buf, t, bits, starts,
+                buf, scratch, bits, starts,
             )  # fmt: skip
 
 
@@ -343,7 +264,7 @@ def simulate_block(
 
 @jit
 def _category_losses(
-    state, code, par, counts, c, occ_par, occ_cover, gross, occ, buf, t, bits, starts
+    state, code, par, counts, c, occ_par, occ_cover, gross, occ, buf, scratch, bits, starts
 ) -> None:
     """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``.
 
@@ -365,7 +286,7 @@ def _category_losses(
             left = counts[i0, c]
             while left > 0:
                 part = min(BUFFER, left)
-                fill_severities(state, code, par, buf, part, t, bits)
+                fill_severities(state, code, par, buf, part, scratch, bits)
                 gross[i0, c] += _layer_sum(buf, part, 0.0, math.inf)
                 for layer in range(n_layers):
                     if occ_cover[layer, c]:
@@ -374,7 +295,7 @@ def _category_losses(
                 left -= part
             i0 += 1
             continue
-        fill_severities(state, code, par, buf, m, t, bits)
+        fill_severities(state, code, par, buf, m, scratch, bits)
         _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
         for layer in range(n_layers):
             if occ_cover[layer, c]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .._numba import jit
+from .._numba import jit, jit_inline
 
 __all__ = ["ndtr", "ndtri"]
 
@@ -34,50 +34,60 @@ def ndtri(p: float) -> float:
         return math.inf
     q = p - 0.5
     if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        num = (
+        return ndtri_central(q)
+    r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
+    val = ndtri_tail(r)
+    return -val if q < 0.0 else val
+
+
+@jit_inline
+def ndtri_central(q: float) -> float:
+    """``ndtri(0.5 + q)`` for ``|q| <= 0.425``: AS 241's central rational function."""
+    r = 0.180625 - q * q
+    num = (
+        (
             (
                 (
                     (
-                        (
-                            (2509.0809287301226727 * r + 33430.575583588128105) * r
-                            + 67265.770927008700853
-                        )
-                        * r
-                        + 45921.953931549871457
+                        (2509.0809287301226727 * r + 33430.575583588128105) * r
+                        + 67265.770927008700853
                     )
                     * r
-                    + 13731.693765509461125
+                    + 45921.953931549871457
                 )
                 * r
-                + 1971.5909503065514427
+                + 13731.693765509461125
             )
             * r
-            + 133.14166789178437745
-        ) * r + 3.387132872796366608
-        den = (
+            + 1971.5909503065514427
+        )
+        * r
+        + 133.14166789178437745
+    ) * r + 3.387132872796366608
+    den = (
+        (
             (
                 (
-                    (
-                        (
-                            (5226.495278852545925 * r + 28729.085735721942674) * r
-                            + 39307.89580009271061
-                        )
-                        * r
-                        + 21213.794301586595867
-                    )
+                    ((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061)
                     * r
-                    + 5394.1960214247511077
+                    + 21213.794301586595867
                 )
                 * r
-                + 687.1870074920579083
+                + 5394.1960214247511077
             )
             * r
-            + 42.313330701600911252
-        ) * r + 1.0
-        return q * num / den
-    r = p if q < 0.0 else 1.0 - p
-    r = math.sqrt(-math.log(r))
+            + 687.1870074920579083
+        )
+        * r
+        + 42.313330701600911252
+    ) * r + 1.0
+    return q * num / den
+
+
+@jit_inline
+def ndtri_tail(r: float) -> float:
+    """``|ndtri(p)|`` from ``r = sqrt(-log(min(p, 1 - p)))``, for ``min(p, 1 - p) < 0.075``:
+    AS 241's two tail rational functions (``r <= 5`` and beyond)."""
     if r <= 5.0:
         r -= 1.6
         num = (
@@ -162,8 +172,7 @@ def ndtri(p: float) -> float:
             * r
             + 0.59983220655588793769
         ) * r + 1.0
-    val = num / den
-    return -val if q < 0.0 else val
+    return num / den
 
 
 @jit

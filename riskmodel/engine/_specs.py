@@ -18,6 +18,7 @@ from ..frequency import Frequency, NegativeBinomial, Poisson
 from ..severity import Capped, Severity, Truncated
 from ..severity._families import family_spec
 from . import _kernels as K
+from ._severity_fill import NPAR
 
 __all__ = [
     "MAX_EXPECTED_COUNT",
@@ -83,7 +84,7 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     subclass), ``family.truncated(lower, upper)``, ``family.capped(limit)`` and
     ``family.truncated(...).capped(limit)``.
     """
-    par = np.zeros(K.NPAR)
+    par = np.zeros(NPAR)
     cap = math.inf
     inner = dist
     if isinstance(inner, Capped):

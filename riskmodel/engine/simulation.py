@@ -35,6 +35,7 @@ from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
+from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
 from ._tail import Tail
@@ -92,7 +93,7 @@ class _Plan:
         self.freq_kind = np.zeros(k, dtype=np.int64)
         self.freq_par = np.zeros((k, 2))
         self.sev_code = np.zeros(k, dtype=np.int64)
-        self.sev_par = np.zeros((k, K.NPAR))
+        self.sev_par = np.zeros((k, NPAR))
         self.freqs, self.sevs = [], []
         for c, (freq, sev) in enumerate(model.categories.values()):
             self.freq_kind[c], self.freq_par[c] = frequency_spec(freq, self.names[c])

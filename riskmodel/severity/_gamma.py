@@ -373,6 +373,20 @@ class Weibull(Severity):
         log_m = k * math.log(self.scale) + special.gammaln(1.0 + k / self.shape)
         return math.exp(log_m) if log_m < 709.0 else math.inf
 
+    def _partial_moment(self, k: int, lo: float, hi: float) -> float:
+        # E[X^m; a < X <= b] = s^m Gamma(1 + m/k) (P(1 + m/k, z_b) - P(1 + m/k, z_a)) with
+        # z = (x/s)^k (substitute t = (x/s)^k); the regularised gammas are taken from the
+        # side that keeps their relative precision
+        a = 1.0 + k / self.shape
+        za = float(self._z(lo)) if lo > 0 else 0.0
+        zb = float(self._z(hi)) if math.isfinite(hi) else math.inf
+        if za > a:  # both ends in the upper tail of the gamma(a) law
+            prob = special.gammaincc(a, za) - (special.gammaincc(a, zb) if zb < math.inf else 0.0)
+        else:
+            prob = (special.gammainc(a, zb) if zb < math.inf else 1.0) - special.gammainc(a, za)
+        log_m = k * math.log(self.scale) + special.gammaln(a)
+        return math.exp(log_m) * prob if log_m < 709.0 else math.inf
+
     def _lev(self, d):
         # s Gamma(1 + 1/k) P(1/k, z) in logs: both factors overflow/underflow for small k
         k = self.shape

@@ -76,7 +76,7 @@ def real(name: str) -> Param:
 
 @dataclass(frozen=True)
 class Sampler:
-    """How the compiled simulator draws the family: ``riskmodel.engine._kernels.sev_isf``.
+    """How the compiled simulator draws the family: ``riskmodel.engine._severity_fill.sev_isf``.
 
     Attributes
     ----------

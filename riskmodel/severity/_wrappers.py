@@ -143,6 +143,15 @@ class Truncated(Severity):
         # far in the tail: integrate the conditional survival function itself
         return lo**k + quad_pieces(lambda t: k * t ** (k - 1) * self._sf_scalar(t), lo, math.inf)
 
+    def _partial_moment(self, k: int, lo: float, hi: float) -> float | None:
+        # the base's partial moment over the part of (lo, hi] inside the truncation interval
+        t_lo, t_hi, s_lo, s_hi, *_ = self._b
+        a, b = max(lo, t_lo), min(hi, t_hi)
+        if not b > a:
+            return 0.0
+        pm = self.base._partial_moment(k, a, b)
+        return None if pm is None else pm / (s_lo - s_hi)
+
     def _var(self) -> float:
         lo, hi, s_lo, s_hi, *_ = self._b
         m2 = self.base._partial_moment(2, lo, hi)

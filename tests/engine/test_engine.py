@@ -9,6 +9,7 @@ from scipy import stats
 from riskmodel.engine import _kernels as K
 from riskmodel.engine import simulate
 from riskmodel.engine._random import new_state
+from riskmodel.engine._severity_fill import NPAR, fill_severities
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
 from riskmodel.engine.simulation import tail_size
 from riskmodel.frequency import NegativeBinomial, Poisson
@@ -22,7 +23,7 @@ def _kernel_inputs(sevs, freqs, layers=((1.0, 2.0),), cop_kind=0, rho=0.0, shock
     fk = np.zeros(k, np.int64)
     fp = np.zeros((k, 2))
     sc = np.zeros(k, np.int64)
-    sp = np.zeros((k, K.NPAR))
+    sp = np.zeros((k, NPAR))
     for c in range(k):
         fk[c], fp[c] = frequency_spec(freqs[c])
         sc[c], sp[c] = severity_spec(sevs[c])
@@ -75,8 +76,8 @@ def test_severity_kernel_draws_follow_the_distribution(dist):
     code, par = severity_spec(dist)
     state = new_state(np.random.default_rng(3))
     x = np.empty(4000)
-    t, bits = np.empty(4000), np.empty(4000, dtype=np.int64)
-    K.fill_severities(state, code, par, x, 4000, t, bits)
+    scratch, bits = np.empty((3, 4000)), np.empty(4000, dtype=np.int64)
+    fill_severities(state, code, par, x, 4000, scratch, bits)
     lo, hi = dist._support()
     assert x.min() >= lo and x.max() <= hi
     if isinstance(dist, Capped):  # an atom at the cap: its mass, and KS below it

@@ -3,8 +3,9 @@ code run wholly by the interpreter.
 
 ``kernel.py_func`` runs only the outer function in Python: its callees stay compiled. Here one
 script evaluates the random variates (``_random``), the special functions (``_special``), the
-vectorised ``exp`` (``_vexp``) and the kernels' samplers (``_kernels``) on small fixed inputs,
-once with numba compiling them and once under ``NUMBA_DISABLE_JIT=1`` (the whole call tree
+vectorised ``exp`` and ``log`` (``_vexp``, ``_vlog``), the severity fills (``_severity_fill``)
+and the kernels' samplers (``_kernels``) on small fixed inputs, once with numba compiling them
+and once under ``NUMBA_DISABLE_JIT=1`` (the whole call tree
 interpreted); the two must agree bit for bit (floats compared by their hexadecimal form).
 
 One documented exception: ``math.lgamma``. CPython computes it with its own Lanczos
@@ -27,10 +28,13 @@ SCRIPT = r"""
 import json, math
 import numpy as np
 import numba
-from riskmodel.engine import _kernels as K, _random as R, _special as S, _vexp as V
+from riskmodel.engine import _kernels as K, _random as R, _special as S, _vexp as V, _vlog as VL
+from riskmodel.engine import _severity_fill as SF
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
 from riskmodel.frequency import Mixture, NegativeBinomial, Poisson
-from riskmodel.severity import Burr, LogNormal, Lomax, Pareto, Weibull
+from riskmodel.severity import (
+    Burr, GeneralizedPareto, LogLogistic, LogNormal, Lomax, Pareto, Weibull,
+)
 
 @numba.njit
 def stream(s, n):
@@ -49,7 +53,7 @@ def stream(s, n):
 def isf_grid(code, par, q):
     out = np.empty(q.shape[0])
     for i in range(q.shape[0]):
-        out[i] = K.sev_isf(code, par, q[i])
+        out[i] = SF.sev_isf(code, par, q[i])
     return out
 
 @numba.njit
@@ -93,17 +97,26 @@ t, bits = np.empty(e.size), np.empty(e.size, dtype=np.int64)
 y = e.copy()
 V.exp_inplace(y, y.size, t, bits)
 out["exp_inplace"] = hx(y)
+y = np.exp(e / 2)
+VL.log_inplace(y, y.size, bits)
+out["log_inplace"] = hx(y)
+y = e / 100
+SF.expm1_inplace(y, y.size, t, np.empty(e.size), bits)
+out["expm1_inplace"] = hx(y)
 
 q = np.concatenate([[1.0], np.geomspace(1e-300, 0.999, 500)])
 sevs = [LogNormal(1.0, 2.0), LogNormal(0.0, 0.5).truncated(lower=2.0, upper=50.0),
-        Pareto(1.5, 2.0), Lomax(2.2, 3.0), Burr(2.0, 1.5, 4.0), Weibull(0.7, 3.0)]
+        Pareto(1.5, 2.0), Lomax(2.2, 3.0), Burr(2.0, 1.5, 4.0), Weibull(0.7, 3.0),
+        Weibull(0.4, 3.0).truncated(lower=1.0).capped(40.0), GeneralizedPareto(0.3, 2.0),
+        LogLogistic(2.5, 3.0).truncated(lower=1.0), Burr(2.0, 1.5, 4.0).truncated(lower=0.5)]
 for i, sev in enumerate(sevs):
     code, par = severity_spec(sev)
     out[f"sev_isf_{i}"] = hx(isf_grid(code, par, q))
     s = R.new_state(np.random.default_rng(10 + i))
-    buf, tt, bb = np.empty(K.BUFFER), np.empty(K.BUFFER), np.empty(K.BUFFER, dtype=np.int64)
+    buf, tt = np.empty(K.BUFFER), np.empty((3, K.BUFFER))
+    bb = np.empty(K.BUFFER, dtype=np.int64)
     with np.errstate(over="ignore"):
-        K.fill_severities(s, code, par, buf, 700, tt, bb)
+        SF.fill_severities(s, code, par, buf, 700, tt, bb)
     out[f"fill_severities_{i}"] = hx(buf[:700])
 u = np.linspace(0.0005, 0.9995, 400)
 for i, freq in enumerate([Poisson(3.0), NegativeBinomial(4.0, 0.6), Mixture([1.0, 6.0])]):

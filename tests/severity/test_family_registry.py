@@ -18,7 +18,7 @@ import pytest
 import test_dist_contract as contract  # the contract checks every distribution must pass
 
 import riskmodel
-from riskmodel.engine import _kernels as K
+from riskmodel.engine import _severity_fill as K
 from riskmodel.engine._specs import severity_spec
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
