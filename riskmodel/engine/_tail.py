@@ -15,6 +15,7 @@ first, so the tail, parts included, is a function of the simulated years alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,22 +39,24 @@ def compact(vals: np.ndarray, parts: np.ndarray, size: int, m: int) -> int:
 @jit
 def _keep(vals: np.ndarray, parts: np.ndarray, size: int, m: int, cut: float) -> int:
     """Move the rows with a value above ``cut``, and the earliest ones equal to it, ``m`` in
-    all, to the front in their order; return ``m``."""
+    all, to the front in their order; return ``m``.
+
+    Branch-free: every row is written at the next free place and the place advances only for
+    a kept row (which of the rows are kept is data: a branch would mispredict half the time).
+    """
     ties = m
     for i in range(size):
         ties -= vals[i] > cut
     j = 0
+    k = parts.shape[1]
     for i in range(size):
         v = vals[i]
-        keep = v > cut
-        if v == cut and ties > 0:
-            keep = True
-            ties -= 1
-        if keep:
-            vals[j] = v
-            for c in range(parts.shape[1]):
-                parts[j, c] = parts[i, c]
-            j += 1
+        tie = (v == cut) & (ties > 0)
+        ties -= tie
+        vals[j] = v
+        for c in range(k):
+            parts[j, c] = parts[i, c]
+        j += (v > cut) | tie
     return j
 
 
@@ -62,15 +65,18 @@ def _append(vals, parts, size: int, new_vals, new_parts, start: int, floor: floa
     """Copy the rows of ``new_vals``/``new_parts`` from ``start`` on whose value is at least
     ``floor`` to ``vals``/``parts`` after ``size``, until the buffer is full.
 
-    Returns ``(size, next)``: the new size and the first row not yet looked at.
+    Returns ``(size, next)``: the new size and the first row not yet looked at. Branch-free
+    (as :func:`_keep`): each row is written at ``size``, which advances only for a kept one.
     """
     i = start
-    while i < new_vals.shape[0] and size < vals.shape[0]:
-        if new_vals[i] >= floor:
-            vals[size] = new_vals[i]
-            for c in range(parts.shape[1]):
-                parts[size, c] = new_parts[i, c]
-            size += 1
+    cap = vals.shape[0]
+    k = parts.shape[1]
+    while i < new_vals.shape[0] and size < cap:
+        v = new_vals[i]
+        vals[size] = v
+        for c in range(k):
+            parts[size, c] = new_parts[i, c]
+        size += v >= floor
         i += 1
     return size, i
 
@@ -118,11 +124,22 @@ class Tail:
                 return
             self._compact()
 
-    def final(self) -> tuple[np.ndarray, np.ndarray]:
-        """The tail in decreasing order (earliest first among equals)."""
+    def final(self) -> tuple[np.ndarray, Callable[[], np.ndarray]]:
+        """The tail in decreasing order, and a function that returns its parts in the same
+        order (earliest first among equal totals).
+
+        The values are sorted at once (NumPy's vectorised sort); the parts need the sorting
+        permutation, several times costlier, and are ordered only when the function is called.
+        """
         self._compact()
-        vals, parts = self._vals[: self._size], self._parts[: self._size]
-        order = np.argsort(-vals)
-        if np.any(vals[order[1:]] == vals[order[:-1]]):  # ties: the (slower) stable sort
-            order = np.argsort(-vals, kind="stable")
-        return vals[order], parts[order]
+        vals = self._vals[: self._size].copy()
+        parts = self._parts[: self._size].copy()
+        desc = np.sort(vals)[::-1].copy()
+
+        def ordered_parts() -> np.ndarray:
+            order = np.argsort(-vals)
+            if np.any(desc[1:] == desc[:-1]):  # ties: the (slower) stable sort
+                order = np.argsort(-vals, kind="stable")
+            return parts[order]
+
+        return desc, ordered_parts

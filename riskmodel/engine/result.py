@@ -18,9 +18,10 @@ covers the true quantile with probability >= level (up to the discreteness of B)
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,10 @@ class LossSample:
     cat_mean: np.ndarray
     cat_var: np.ndarray
     tail: np.ndarray = field(repr=False)  # largest totals, descending
-    tail_parts: np.ndarray = field(repr=False)  # (m, k) per-category parts of those totals
+    #: the per-category parts of those totals, (m, k), or a function that returns them: the
+    #: simulator orders the parts only when :attr:`tail_parts` is first read (an argsort of a
+    #: million totals costs more than the sort of their values)
+    parts_source: np.ndarray | Callable[[], np.ndarray] = field(repr=False)
     #: (k,) True where a category's true mean is infinite (then its mean and variance, the
     #: total's, and TVaR are ``inf``: a sample of such a loss has no mean to estimate)
     cat_infinite: np.ndarray | None = field(default=None, repr=False)
@@ -96,6 +100,12 @@ class LossSample:
         object.__setattr__(self, "cat_var", np.where(inf, math.inf, self.cat_var))
         object.__setattr__(self, "mean", math.inf)
         object.__setattr__(self, "var", math.inf)
+
+    @functools.cached_property
+    def tail_parts(self) -> np.ndarray:
+        """(m, k) per-category parts of the totals in :attr:`tail`, row for row."""
+        src = self.parts_source
+        return src() if callable(src) else src
 
     @property
     def infinite_mean(self) -> bool:

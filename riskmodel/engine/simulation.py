@@ -462,7 +462,7 @@ class Simulation:
             cat_mean=mom.mean[:-1].copy(),
             cat_var=var[:-1].copy(),
             tail=vals,
-            tail_parts=parts,
+            parts_source=parts,
             cat_infinite=self._infinite[name],
         )
 

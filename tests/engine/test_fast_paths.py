@@ -136,7 +136,7 @@ def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
             keep = v >= tail.floor
             tail.add(*Tail.top(v[keep], p[keep], m))
         got_vals, got_parts = tail.final()
-        np.testing.assert_array_equal(got_parts, want)
+        np.testing.assert_array_equal(got_parts(), want)
         np.testing.assert_array_equal(got_vals, vals[order])
 
 
