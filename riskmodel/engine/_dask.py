@@ -31,7 +31,6 @@ import numpy as np
 from .._rng import block_generator
 from ._blocks import Moments
 from ._summarize import summarize
-from ._tail import Tail
 
 __all__ = ["get_client", "map_chunks", "run_blocks", "run_group"]
 
@@ -88,8 +87,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     and per view ``(totals, parts)`` of the group's years at or above ``floors[view]`` that may
     enter the top ``m`` (at most ``m`` of them, in year order). An error names its block.
     """
-    blocks, kept, own_floor = [], {}, {}
-    k = plan.occ_cover.shape[1]
+    blocks, tails = [], {}
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
@@ -100,16 +98,16 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 views["net"] = gross - ceded
             moments = {}
             for name, arr in views.items():
+                if name not in tails:
+                    tails[name] = plan.group_tail(name, m)
+                tail = tails[name]
                 # the floor of the merged tail at submission, or that of the group's own top m
                 # (m earlier years at least as large): a year below either cannot enter the tail
-                floor = max(floors.get(name, -math.inf), own_floor.get(name, -math.inf))
-                mean, m2, tot, parts = summarize(arr, floor)
+                floor = max(floors.get(name, -math.inf), tail.floor)
+                totals, tot, rows = plan.summary_scratch(n)
+                mean, m2, r = summarize(arr, floor, totals, tot, rows)
                 moments[name] = Moments(n, mean, m2)
-                pieces = kept.setdefault(name, [])
-                pieces.append(Tail.top(tot, parts, m))
-                if sum(len(v) for v, _ in pieces) > 2 * m:
-                    pieces[:] = [_concat_top(pieces, m, k)]
-                    own_floor[name] = float(pieces[0][0].min())
+                tail.add(tot[:r], rows[:r])
         except Exception as e:
             if e.args and isinstance(e.args[0], str):
                 e.args = (f"block {b}: {e.args[0]}", *e.args[1:])
@@ -117,17 +115,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 e.args = (f"block {b}", *e.args)
             raise
         blocks.append((moments, rp))
-    return blocks, {name: _concat_top(pieces, m, k) for name, pieces in kept.items()}
-
-
-def _concat_top(pieces, m: int, k: int):
-    if len(pieces) == 1:
-        vals, parts = pieces[0]
-    else:
-        vals = np.concatenate([p[0] for p in pieces])
-        parts = np.concatenate([p[1] for p in pieces]).reshape(len(vals), k)
-    vals, parts = Tail.top(vals, parts, m)
-    return np.ascontiguousarray(vals), np.ascontiguousarray(parts)
+    return blocks, {name: tail.kept() for name, tail in tails.items()}
 
 
 def _threads(client) -> int:

@@ -47,25 +47,33 @@ def _column_moments(x: np.ndarray, c: int, n: int):
 
 
 @jit
-def summarize(values: np.ndarray, floor: float):
-    """Moments of a block and its rows whose total is at least ``floor``.
+def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows):
+    """Moments of a block, and its rows whose total is at least ``floor``.
+
+    The caller's scratch arrays (reused from block to block: a fresh array per block costs page
+    faults wherever the allocator hands large blocks back to the system at once, as it does in
+    Dask's workers, which set ``MALLOC_TRIM_THRESHOLD_``) receive the row totals and the kept
+    rows.
 
     Parameters
     ----------
     values : float64[n, k]
         Annual losses per year (rows) and category (columns).
     floor : float
-        Rows with a smaller total are left out of the returned rows (``-inf`` keeps all).
+        Rows with a smaller total are left out of the kept rows (``-inf`` keeps all).
+    totals : float64[>= n, 1]
+        Scratch for the row totals.
+    out_tot, out_rows : float64[>= n], float64[>= n, k]  (output)
+        The totals of the kept rows and the rows themselves, in block order, in their first
+        ``r`` places.
 
     Returns
     -------
     mean, m2 : float64[k + 1]
         Column means and sums of squared deviations from them, of the categories and (last)
         of the row totals; two passes, so no cancellation.
-    totals : float64[r]
-        The totals of the kept rows, in block order.
-    rows : float64[r, k]
-        The kept rows.
+    r : int
+        The number of kept rows.
     """
     n, k = values.shape
     mean = np.empty(k + 1)
@@ -76,23 +84,19 @@ def summarize(values: np.ndarray, floor: float):
         both = values
         mean[1], m2[1] = mean[0], m2[0]
     else:
-        both = np.empty((n, 1))  # the row totals, as a column
+        both = totals  # the row totals, as a column
         for i in range(n):
             s = 0.0
             for c in range(k):
                 s += values[i, c]
             both[i, 0] = s
         mean[k], m2[k] = _column_moments(both, 0, n)
-    kept = 0
-    for i in range(n):
-        kept += both[i, 0] >= floor
-    out_tot = np.empty(kept)
-    out_rows = np.empty((kept, k))
     j = 0
-    for i in range(n):
-        if both[i, 0] >= floor:
-            out_tot[j] = both[i, 0]
+    for i in range(n):  # (a branch: most blocks keep almost none or all of their rows)
+        t = both[i, 0]
+        if t >= floor:
+            out_tot[j] = t
             for c in range(k):
                 out_rows[j, c] = values[i, c]
             j += 1
-    return mean, m2, out_tot, out_rows
+    return mean, m2, j

@@ -99,6 +99,17 @@ class Tail:
         self._parts = np.empty((2 * m, k))
         self._size = 0
 
+    def clear(self) -> None:
+        """Forget every total (the buffers are kept, for reuse)."""
+        self.floor = -math.inf
+        self._size = 0
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the ``m`` largest totals so far and their parts, in the order they were
+        added (earliest first among equals)."""
+        self._compact()
+        return self._vals[: self._size].copy(), self._parts[: self._size].copy()
+
     @staticmethod
     def top(vals: np.ndarray, parts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``m`` largest of ``vals`` (earliest first among equals), in their order."""

@@ -148,6 +148,33 @@ class _Plan:
             self._local.arrays = arrays
         return arrays
 
+    def summary_scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The calling thread's scratch for :func:`summarize` on a block of ``n`` years.
+
+        The row totals, and the kept totals and rows.
+        """
+        arrays = getattr(self._local, "summary", None)
+        if arrays is None or arrays[0].shape[0] < n:
+            k = len(self.names)
+            arrays = (np.empty((n, 1)), np.empty(n), np.empty((n, k)))
+            self._local.summary = arrays
+        return arrays
+
+    def group_tail(self, name: str, m: int) -> Tail:
+        """An empty :class:`Tail` of ``m`` rows for the view ``name``.
+
+        The calling thread's own, reused from one group of blocks to the next
+        (``backend="dask"``).
+        """
+        tails = getattr(self._local, "tails", None)
+        if tails is None:
+            tails = self._local.tails = {}
+        tail = tails.get(name)
+        if tail is None or tail.m != m:
+            tail = tails[name] = Tail(m, len(self.names))
+        tail.clear()
+        return tail
+
     def run_block(
         self, gen: np.random.Generator, n: int
     ) -> tuple[np.ndarray, np.ndarray | None, float]:
@@ -410,8 +437,9 @@ class Simulation:
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
-            mean, m2, tot, parts = summarize(arr, floor)
-            vals, parts = Tail.top(tot, parts, self.m)
+            totals, tot, rows = self.plan.summary_scratch(n)
+            mean, m2, r = summarize(arr, floor, totals, tot, rows)
+            vals, parts = Tail.top(tot[:r].copy(), rows[:r].copy(), self.m)
             out[name] = (Moments(n, mean, m2), vals, parts)
         return out, rp
 

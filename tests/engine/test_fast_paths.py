@@ -106,7 +106,10 @@ def test_a_year_with_more_losses_than_a_buffer_is_added_up_exactly():
 @pytest.mark.parametrize("k", [1, 3])
 def test_summarize_matches_numpy(k):
     x = np.random.default_rng(2).lognormal(0, 1, size=(1001, k))
-    mean, m2, tot, rows = summarize(x, 3.0 * k)
+    n = len(x)
+    tot, rows = np.full(n + 5, np.nan), np.full((n + 5, k), np.nan)  # larger than needed
+    mean, m2, r = summarize(x, 3.0 * k, np.empty((n, 1)), tot, rows)
+    tot, rows = tot[:r], rows[:r]
     total = x.sum(axis=1)
     both = np.column_stack([x, total])
     np.testing.assert_allclose(mean, both.mean(axis=0), rtol=1e-13)
@@ -115,8 +118,10 @@ def test_summarize_matches_numpy(k):
     assert 0 < keep.sum() < len(x)
     np.testing.assert_array_equal(rows, x[keep])
     np.testing.assert_allclose(tot, total[keep], rtol=1e-15)
-    twin = summarize.py_func(x, 3.0 * k)
-    for a, b in zip(twin, (mean, m2, tot, rows), strict=True):
+    t_tot, t_rows = np.empty(n), np.empty((n, k))
+    t_mean, t_m2, t_r = summarize.py_func(x, 3.0 * k, np.empty((n, 1)), t_tot, t_rows)
+    assert t_r == r
+    for a, b in zip((t_mean, t_m2, t_tot[:r], t_rows[:r]), (mean, m2, tot, rows), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
