@@ -183,7 +183,7 @@ def compound_block(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, 
     """
     gross[:] = 0.0
     occ[:] = 0.0
-    buf, scratch = np.empty(BUFFER), np.empty((3, BUFFER))
+    buf, scratch = np.empty(BUFFER), np.empty((5, BUFFER))
     bits = np.empty(BUFFER, dtype=np.int64)
     starts = np.empty(BUFFER + 1, dtype=np.int64)
     for c in range(counts.shape[1]):

@@ -29,6 +29,7 @@ import numpy as np
 
 from .._numba import jit_inline, jit_vector
 from ..severity._families import sampler_code
+from ..severity._spec import SPLICED_CODE
 from ._random import fill_normal, fill_uniform
 from ._special import ndtri, ndtri_central, ndtri_tail
 from ._vexp import exp_inplace
@@ -44,14 +45,20 @@ BURR = sampler_code("burr")
 WEIBULL = sampler_code("weibull")
 LOGLOGISTIC = sampler_code("loglogistic")
 
-NPAR = 9
+SPLICED = SPLICED_CODE
+
+#: a row of severity parameters: a family's ``[p0, p1, p2, p3, s_lo, s_hi, lower, upper, cap]``
+#: (the rest unused), or a spliced severity's ``[p_tail, weight, body code, tail code, 1, 0,
+#: lower, upper, cap]`` followed by its body's and its tail's rows of nine
+NPAR = 27
+_BODY, _TAIL = 9, 18
 
 _EXPM1_SERIES = 0.25  # |y| up to which expm1(y) is summed as a series
 _INV_FACT = np.array([1.0 / math.factorial(n) for n in range(15)])  # 1/n!, n = 0..14
 
 
 @jit_inline
-def sev_isf(code: int, par: np.ndarray, q: float) -> float:
+def family_isf(code: int, par: np.ndarray, q: float) -> float:
     """Inverse survival function of family ``code`` at probability ``q`` in (0, 1]."""
     if code == LOGNORMAL:
         return math.exp(par[0] - par[1] * ndtri(q))
@@ -73,6 +80,27 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
     if code == LOGLOGISTIC:
         return par[1] * math.exp((math.log1p(-q) - math.log(q)) / par[0]) if q < 1.0 else 0.0
     return math.nan
+
+
+@jit_inline
+def sev_isf(code: int, par: np.ndarray, q: float) -> float:
+    """Inverse survival function of severity ``code`` (a family or ``SPLICED``) at ``q``.
+
+    A spliced severity is its tail's conditional isf at ``q / p_tail`` where ``q <= p_tail``
+    (the tail's probability), else its body's at ``(q - p_tail) / weight``.
+    """
+    if code != SPLICED:
+        return family_isf(code, par, q)
+    p_tail, w = par[0], par[1]
+    if q <= p_tail:
+        part, qc = _TAIL, q / p_tail
+        c = int(par[3])
+    else:
+        part, qc = _BODY, min((q - p_tail) / w, 1.0)
+        c = int(par[2])
+    s_lo, s_hi = par[part + 4], par[part + 5]
+    x = family_isf(c, par[part : part + 9], s_hi + qc * (s_lo - s_hi))
+    return min(max(x, par[part + 6]), par[part + 7])
 
 
 @jit_inline
@@ -116,8 +144,9 @@ def _ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
 
 @jit_vector
 def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> bool:
-    """``buf[:m] = sev_isf(code, par, q)`` for the survival probabilities ``q = buf[:m]``,
-    computed in vectorised passes; ``scratch`` is float64[3, >= m], ``bits`` int64[>= m].
+    """``buf[:m] = family_isf(code, par, q)`` for the survival probabilities ``q = buf[:m]``,
+    computed in vectorised passes; ``scratch`` is float64[>= 3, >= m] (its first three rows
+    are used), ``bits`` int64[>= m].
 
     Returns False, with ``buf`` unchanged, where a ``log`` argument leaves the vectorised
     ``log``'s domain (``q = 1``, a subnormal) or the family has no vectorised path.
@@ -203,10 +232,54 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
 
 
 @jit_vector
+def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratch, bits):
+    """``v[:n]`` = the losses of one part of a spliced severity at its conditional survival
+    probabilities ``v[:n]``: by :func:`isf_inplace`, else one by one; kept in its support."""
+    s_lo, s_hi = par[4], par[5]
+    for j in range(n):
+        v[j] = s_hi + v[j] * (s_lo - s_hi)
+    if not isf_inplace(code, par, v, n, scratch, bits):
+        for j in range(n):
+            v[j] = family_isf(code, par, v[j])
+    lower, upper = par[6], par[7]
+    for j in range(n):
+        v[j] = min(max(v[j], lower), upper)
+
+
+@jit_vector
+def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> None:
+    """``buf[:m] = sev_isf(SPLICED, par, buf[:m])`` a buffer at a time: the probabilities are
+    split between the tail and the body (``scratch[3]``, ``scratch[4]``), each part inverted in
+    vectorised passes, and the losses put back in their places."""
+    p_tail, w = par[0], par[1]
+    body, tail = par[_BODY : _BODY + 9], par[_TAIL : _TAIL + 9]
+    x, y = scratch[3], scratch[4]
+    nt = nb = 0
+    for j in range(m):
+        q = buf[j]
+        if q <= p_tail:
+            x[nt] = q / p_tail
+            nt += 1
+        else:
+            y[nb] = min((q - p_tail) / w, 1.0)
+            nb += 1
+    _component_inplace(int(par[3]), tail, x, nt, scratch, bits)
+    _component_inplace(int(par[2]), body, y, nb, scratch, bits)
+    it = ib = 0
+    for j in range(m):
+        if buf[j] <= p_tail:
+            buf[j] = x[it]
+            it += 1
+        else:
+            buf[j] = y[ib]
+            ib += 1
+
+
+@jit_vector
 def fill_severities(state, code: int, par: np.ndarray, buf, m: int, scratch, bits) -> None:
     """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
 
-    ``scratch`` (float64[3, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
+    ``scratch`` (float64[5, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
     """
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
         fill_normal(state, buf, m, par[0], par[1])
@@ -216,9 +289,11 @@ def fill_severities(state, code: int, par: np.ndarray, buf, m: int, scratch, bit
         s_lo, s_hi = par[4], par[5]
         for j in range(m):
             buf[j] = s_hi + (1.0 - buf[j]) * (s_lo - s_hi)  # the survival probability q
-        if not isf_inplace(code, par, buf, m, scratch, bits):
+        if code == SPLICED:
+            _spliced_inplace(par, buf, m, scratch, bits)
+        elif not isf_inplace(code, par, buf, m, scratch, bits):
             for j in range(m):
-                buf[j] = sev_isf(code, par, buf[j])
+                buf[j] = family_isf(code, par, buf[j])
         lower, upper = par[6], par[7]
         for j in range(m):
             buf[j] = min(max(buf[j], lower), upper)

@@ -15,10 +15,10 @@ import numpy as np
 from scipy import stats
 
 from ..frequency import Frequency, NegativeBinomial, Poisson
-from ..severity import Capped, Severity, Truncated
+from ..severity import Capped, Severity, Spliced, Truncated
 from ..severity._families import family_spec
 from . import _kernels as K
-from ._severity_fill import NPAR
+from ._severity_fill import NPAR, SPLICED
 
 __all__ = [
     "MAX_EXPECTED_COUNT",
@@ -78,11 +78,11 @@ TABLE_ONLY = -1
 
 
 def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
-    """(family code, parameter row) of ``dist`` for the kernels; code -1 means "use sample()".
+    """(sampler code, parameter row) of ``dist`` for the kernels; code -1 means "use sample()".
 
     Recognises a registered family with a compiled sampler (exactly its class, not a
-    subclass), ``family.truncated(lower, upper)``, ``family.capped(limit)`` and
-    ``family.truncated(...).capped(limit)``.
+    subclass), truncated (once or more: the truncations intersect) and capped, and a
+    ``Spliced`` (optionally capped) whose body and tail are such families.
     """
     par = np.zeros(NPAR)
     cap = math.inf
@@ -90,21 +90,42 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     if isinstance(inner, Capped):
         cap = inner.limit
         inner = inner.base
-    lower, upper = 0.0, math.inf
-    if isinstance(inner, Truncated):
+    if isinstance(inner, Spliced):
+        body, tail = _family_row(inner._body_c), _family_row(inner._tail_c)
+        if body is None or tail is None:
+            return -1, par
         lower, upper = inner._support()
-        inner = inner.base
-    spec = family_spec(type(inner))
-    if spec is None or spec.sampler is None:
+        w = inner.body_weight
+        par[:9] = [1.0 - w, w, body[0], tail[0], 1.0, 0.0, lower, upper, cap]
+        par[9:18], par[18:27] = body[1], tail[1]
+        return SPLICED, par
+    row = _family_row(inner)
+    if row is None:
         return -1, par
-    code, params = spec.sampler.code, spec.sampler.row(inner)
-    par[: len(params)] = params
-    base_lo, base_hi = inner._support()
+    par[:9] = row[1]
+    par[8] = cap
+    return row[0], par
+
+
+def _family_row(dist: Severity) -> tuple[int, np.ndarray] | None:
+    """(code, row of nine) of a compiled family, truncated or not (no cap), else None."""
+    lower, upper = 0.0, math.inf
+    while isinstance(dist, Truncated):
+        lo, hi = dist._support()
+        lower, upper = max(lower, lo), min(upper, hi)
+        dist = dist.base
+    spec = family_spec(type(dist))
+    if spec is None or spec.sampler is None:
+        return None
+    row = np.zeros(9)
+    params = spec.sampler.row(dist)
+    row[: len(params)] = params
+    base_lo, base_hi = dist._support()
     lower, upper = max(lower, base_lo), min(upper, base_hi)
-    par[4] = float(inner.sf(lower)) if lower > base_lo else 1.0
-    par[5] = float(inner.sf(upper)) if math.isfinite(upper) else 0.0
-    par[6], par[7], par[8] = lower, upper, cap
-    return code, par
+    row[4] = float(dist.sf(lower)) if lower > base_lo else 1.0
+    row[5] = float(dist.sf(upper)) if math.isfinite(upper) else 0.0
+    row[6], row[7], row[8] = lower, upper, math.inf
+    return spec.sampler.code, row
 
 
 def frequency_spec(freq: Frequency, category: str | None = None) -> tuple[int, np.ndarray]:

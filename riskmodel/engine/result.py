@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -280,8 +280,9 @@ class SimulationResult:
         Annual losses before insurance, recovered from insurance, and retained.
     reinstatement_premium : float
         Mean annual reinstatement premium due under the programme.
-    analytic : dict
-        Analytic E[S] and Var[S] per category where they exist, for :meth:`describe`.
+    analytic : Mapping
+        Analytic E[S] and Var[S] per category where they exist, for :meth:`describe`
+        (computed when first read).
     provenance : dict
         seed, n_sims, block_size, n_threads, backend, version, elapsed seconds.
     """
@@ -290,7 +291,7 @@ class SimulationResult:
     ceded: LossSample
     net: LossSample
     reinstatement_premium: float
-    analytic: dict[str, dict[str, float]]
+    analytic: Mapping[str, dict[str, float]] = field(repr=False)
     provenance: dict[str, Any]
 
     def __post_init__(self) -> None:

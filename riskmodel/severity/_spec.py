@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ._base import Severity
 
-__all__ = ["FamilySpec", "LogLik", "Param", "Sampler", "positive", "real"]
+__all__ = ["SPLICED_CODE", "FamilySpec", "LogLik", "Param", "Sampler", "positive", "real"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,11 @@ def real(name: str) -> Param:
     return Param(name, "real")
 
 
+#: the compiled samplers' code for a spliced body and tail (``Spliced``, not a registered
+#: family); registered families' codes lie below it
+SPLICED_CODE = 100
+
+
 @dataclass(frozen=True)
 class Sampler:
     """How the compiled simulator draws the family: ``riskmodel.engine._severity_fill.sev_isf``.
@@ -89,6 +94,13 @@ class Sampler:
 
     code: int
     fields: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.code < SPLICED_CODE:
+            raise ValueError(
+                f"Sampler: code must lie in [0, {SPLICED_CODE}) (the kernels reserve "
+                f"{SPLICED_CODE} for spliced severities), got {self.code}"
+            )
 
     def row(self, dist: Severity) -> tuple[float, ...]:
         """The parameter row of ``dist``."""

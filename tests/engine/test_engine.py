@@ -76,7 +76,7 @@ def test_severity_kernel_draws_follow_the_distribution(dist):
     code, par = severity_spec(dist)
     state = new_state(np.random.default_rng(3))
     x = np.empty(4000)
-    scratch, bits = np.empty((3, 4000)), np.empty(4000, dtype=np.int64)
+    scratch, bits = np.empty((5, 4000)), np.empty(4000, dtype=np.int64)
     fill_severities(state, code, par, x, 4000, scratch, bits)
     lo, hi = dist._support()
     assert x.min() >= lo and x.max() <= hi

@@ -33,7 +33,7 @@ from riskmodel.engine import _severity_fill as SF
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
 from riskmodel.frequency import Mixture, NegativeBinomial, Poisson
 from riskmodel.severity import (
-    Burr, GeneralizedPareto, LogLogistic, LogNormal, Lomax, Pareto, Weibull,
+    Burr, GeneralizedPareto, LogLogistic, LogNormal, Lomax, Pareto, Spliced, Weibull,
 )
 
 @numba.njit
@@ -108,12 +108,14 @@ q = np.concatenate([[1.0], np.geomspace(1e-300, 0.999, 500)])
 sevs = [LogNormal(1.0, 2.0), LogNormal(0.0, 0.5).truncated(lower=2.0, upper=50.0),
         Pareto(1.5, 2.0), Lomax(2.2, 3.0), Burr(2.0, 1.5, 4.0), Weibull(0.7, 3.0),
         Weibull(0.4, 3.0).truncated(lower=1.0).capped(40.0), GeneralizedPareto(0.3, 2.0),
-        LogLogistic(2.5, 3.0).truncated(lower=1.0), Burr(2.0, 1.5, 4.0).truncated(lower=0.5)]
+        LogLogistic(2.5, 3.0).truncated(lower=1.0), Burr(2.0, 1.5, 4.0).truncated(lower=0.5),
+        Spliced(LogNormal(1.0, 1.0).truncated(0.5), GeneralizedPareto(0.4, 3.0, threshold=6.0),
+                6.0, weight=0.8).capped(500.0)]
 for i, sev in enumerate(sevs):
     code, par = severity_spec(sev)
     out[f"sev_isf_{i}"] = hx(isf_grid(code, par, q))
     s = R.new_state(np.random.default_rng(10 + i))
-    buf, tt = np.empty(K.BUFFER), np.empty((3, K.BUFFER))
+    buf, tt = np.empty(K.BUFFER), np.empty((5, K.BUFFER))
     bb = np.empty(K.BUFFER, dtype=np.int64)
     with np.errstate(over="ignore"):
         SF.fill_severities(s, code, par, buf, 700, tt, bb)

@@ -280,3 +280,12 @@ def test_toy_family_passes_the_contract(toy, dist):
     contract.test_sample_passes_seeded_ks_test(dist)
     contract.test_sample_is_reproducible_from_the_seed(dist)
     test_theta_follows_the_declared_transforms(toy)
+
+
+def test_sampler_codes_stay_below_the_spliced_code():
+    from riskmodel.severity._spec import SPLICED_CODE, Sampler
+
+    with pytest.raises(ValueError, match="reserve"):
+        Sampler(code=SPLICED_CODE, fields=("mu",))
+    with pytest.raises(ValueError, match="must lie in"):
+        Sampler(code=-1, fields=("mu",))
