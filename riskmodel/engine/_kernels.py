@@ -24,7 +24,13 @@ import numpy as np
 
 from .._numba import is_cached, jit, jit_inline
 from ._random import fill_uniform, next_double, poisson, std_gamma, std_normal
-from ._severity_fill import fill_severities
+from ._severity_fill import (
+    INVERTED,
+    PLAIN_LOGNORMAL,
+    SPLICED_KIND,
+    fill_kind,
+    fill_severities,
+)
 from ._special import ndtr, t_cdf
 
 POISSON = 0
@@ -157,41 +163,27 @@ def add_shocks(state, rate: float, p: np.ndarray, counts) -> None:
 
 
 @jit
-def compound_block(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, occ) -> None:
-    """Every compiled category's losses, given the counts, added up per year.
+def lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+    """Category ``c``'s losses when they are untruncated lognormal (see
+    :func:`_category_losses`)."""
+    _category_losses(PLAIN_LOGNORMAL, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
 
-    Each category in turn draws its losses in fills of :data:`BUFFER` and adds them up year by
-    year (:func:`_category_losses`).
 
-    Parameters
-    ----------
-    state : uint64[4]
-        The block's xoshiro256** state (:func:`riskmodel.engine._random.new_state`).
-    sev_code : int64[k]
-        Severity family code per category; negative codes are skipped (sampled in Python).
-    sev_par : float64[k, NPAR]
-    occ_par : float64[L, 2]
-        Attachment and limit of each per-occurrence layer.
-    occ_cover : bool[L, k]
-        Whether layer l covers category c.
-    counts : int64[n, k]
-        Annual number of losses per category.
-    gross : float64[n, k]  (output, overwritten)
-        Annual gross loss per year and category.
-    occ : float64[n, L, k]  (output, overwritten)
-        Annual per-occurrence layer losses at 100% (before share and annual terms).
-    """
-    gross[:] = 0.0
-    occ[:] = 0.0
-    buf, scratch = np.empty(BUFFER), np.empty((5, BUFFER))
-    bits = np.empty(BUFFER, dtype=np.int64)
-    starts = np.empty(BUFFER + 1, dtype=np.int64)
-    for c in range(counts.shape[1]):
-        if sev_code[c] >= 0:
-            _category_losses(
-                state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ,
-                buf, scratch, bits, starts,
-            )  # fmt: skip
+@jit
+def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+    """Category ``c``'s losses of any other compiled family, by inversion."""
+    _category_losses(INVERTED, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+
+
+@jit
+def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+    """Category ``c``'s losses of a spliced severity."""
+    _category_losses(SPLICED_KIND, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+
+
+#: the losses kernel of each fill kind; each compiles on first use only, so a model of plain
+#: lognormals never compiles the inversions, and none but a spliced model the spliced fill
+LOSSES = (lognormal_losses, inverted_losses, spliced_losses)
 
 
 def simulate_block(
@@ -219,8 +211,19 @@ def simulate_block(
 
     Parameters
     ----------
-    state, sev_code, sev_par, occ_par, occ_cover, gross, occ
-        As for :func:`compound_block`.
+    state : uint64[4]
+        The block's xoshiro256** state (:func:`riskmodel.engine._random.new_state`).
+    sev_code : int64[k]
+        Severity sampler code per category; negative codes are skipped (sampled in Python).
+    sev_par : float64[k, NPAR]
+    occ_par : float64[L, 2]
+        Attachment and limit of each per-occurrence layer.
+    occ_cover : bool[L, k]
+        Whether layer l covers category c.
+    gross : float64[n, k]  (output, overwritten)
+        Annual gross loss per year and category.
+    occ : float64[n, L, k]  (output, overwritten)
+        Annual per-occurrence layer losses at 100% (before share and annual terms).
     freq_kind : int64[k]
         Frequency family per category (``POISSON`` or ``NEGBIN``; a negative kind is drawn
         from its table only, and without a table its ``counts[:, c]`` are left as given).
@@ -259,14 +262,18 @@ def simulate_block(
         run(copula_counts)(state, freq_kind, freq_par, *tables, cop_kind, chol, df, counts)
     if shock_rate > 0.0:
         run(add_shocks)(state, shock_rate, shock_p, counts)
-    run(compound_block)(state, sev_code, sev_par, occ_par, occ_cover, counts, gross, occ)
+    gross[:] = 0.0
+    occ[:] = 0.0
+    for c in range(counts.shape[1]):
+        if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
+            kernel = LOSSES[fill_kind(sev_code[c], sev_par[c])]
+            run(kernel)(state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ)
 
 
-@jit
-def _category_losses(
-    state, code, par, counts, c, occ_par, occ_cover, gross, occ, buf, scratch, bits, starts
-) -> None:
-    """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``.
+@jit_inline
+def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+    """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``,
+    drawn by the fill ``kind`` (a constant in each losses kernel).
 
     Years are taken in runs whose losses fit one fill of the buffer, and each run is added up
     in one pass (:func:`_run_sums`); a year with more losses than the buffer holds is added up
@@ -274,7 +281,9 @@ def _category_losses(
     """
     n = counts.shape[0]
     n_layers = occ_par.shape[0]
-    starts[:] = 0  # starts[j]: how many years of the run begin at its loss j
+    buf, scratch = np.empty(BUFFER), np.empty((5, BUFFER))
+    bits = np.empty(BUFFER, dtype=np.int64)
+    starts = np.zeros(BUFFER + 1, dtype=np.int64)  # how many years of the run begin at loss j
     i0 = 0
     while i0 < n:
         m, i1 = 0, i0
@@ -286,7 +295,7 @@ def _category_losses(
             left = counts[i0, c]
             while left > 0:
                 part = min(BUFFER, left)
-                fill_severities(state, code, par, buf, part, scratch, bits)
+                fill_severities(kind, state, code, par, buf, part, scratch, bits)
                 gross[i0, c] += _layer_sum(buf, part, 0.0, math.inf)
                 for layer in range(n_layers):
                     if occ_cover[layer, c]:
@@ -295,7 +304,7 @@ def _category_losses(
                 left -= part
             i0 += 1
             continue
-        fill_severities(state, code, par, buf, m, scratch, bits)
+        fill_severities(kind, state, code, par, buf, m, scratch, bits)
         _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
         for layer in range(n_layers):
             if occ_cover[layer, c]:
@@ -344,6 +353,7 @@ def segment_sums(values, counts, out):
 
 
 def kernels_cached() -> bool:
-    """Whether the simulation's main kernel (every run calls it; it is most of the compile
-    time) loads from numba's disk cache rather than compiling."""
-    return is_cached(compound_block)
+    """Whether the losses kernel of the CLI's models (every severity it fits is truncated at
+    the reporting threshold, so drawn by inversion; most of the compile time) loads from
+    numba's disk cache rather than compiling."""
+    return is_cached(inverted_losses)

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit_inline, jit_vector
+from .._numba import jit, jit_inline, jit_vector
 from ..severity._families import sampler_code
 from ..severity._spec import SPLICED_CODE
 from ._random import fill_normal, fill_uniform
@@ -231,6 +231,14 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
     return False
 
 
+@jit
+def _family_isf_loop(code: int, par: np.ndarray, v: np.ndarray, n: int) -> None:
+    """``v[:n] = family_isf(code, par, v[:n])``, one at a time (the exact fallback, for
+    buffers outside the vectorised ``log``'s domain: rare, so a call of its own)."""
+    for j in range(n):
+        v[j] = family_isf(code, par, v[j])
+
+
 @jit_vector
 def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratch, bits):
     """``v[:n]`` = the losses of one part of a spliced severity at its conditional survival
@@ -239,8 +247,7 @@ def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratc
     for j in range(n):
         v[j] = s_hi + v[j] * (s_lo - s_hi)
     if not isf_inplace(code, par, v, n, scratch, bits):
-        for j in range(n):
-            v[j] = family_isf(code, par, v[j])
+        _family_isf_loop(code, par, v, n)
     lower, upper = par[6], par[7]
     for j in range(n):
         v[j] = min(max(v[j], lower), upper)
@@ -252,8 +259,8 @@ def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) ->
     split between the tail and the body (``scratch[3]``, ``scratch[4]``), each part inverted in
     vectorised passes, and the losses put back in their places."""
     p_tail, w = par[0], par[1]
-    body, tail = par[_BODY : _BODY + 9], par[_TAIL : _TAIL + 9]
-    x, y = scratch[3], scratch[4]
+    body, tail = par[_BODY : _BODY + 9].copy(), par[_TAIL : _TAIL + 9].copy()  # (C-contiguous:
+    x, y = scratch[3], scratch[4]  # one compiled isf_inplace for every caller)
     nt = nb = 0
     for j in range(m):
         q = buf[j]
@@ -275,13 +282,27 @@ def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) ->
             ib += 1
 
 
-@jit_vector
-def fill_severities(state, code: int, par: np.ndarray, buf, m: int, scratch, bits) -> None:
+#: how a category's losses are drawn: which of the fills below a losses kernel compiles
+PLAIN_LOGNORMAL, INVERTED, SPLICED_KIND = 0, 1, 2
+
+
+def fill_kind(code: int, par: np.ndarray) -> int:
+    """The fill a severity needs: ``PLAIN_LOGNORMAL`` (an untruncated lognormal: normal
+    variates and ``exp``), ``SPLICED_KIND`` or ``INVERTED`` (every family by inversion)."""
+    if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
+        return PLAIN_LOGNORMAL
+    return SPLICED_KIND if code == SPLICED else INVERTED
+
+
+@jit_inline
+def fill_severities(kind: int, state, code: int, par: np.ndarray, buf, m: int, scratch, bits):
     """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
 
+    ``kind`` is :func:`fill_kind`'s answer; the losses kernels pass it as a constant, so each
+    compiles only its own fill (numba prunes the other branches of the inlined code).
     ``scratch`` (float64[5, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
     """
-    if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
+    if kind == PLAIN_LOGNORMAL:
         fill_normal(state, buf, m, par[0], par[1])
         exp_inplace(buf, m, scratch[0], bits)
     else:
@@ -289,11 +310,10 @@ def fill_severities(state, code: int, par: np.ndarray, buf, m: int, scratch, bit
         s_lo, s_hi = par[4], par[5]
         for j in range(m):
             buf[j] = s_hi + (1.0 - buf[j]) * (s_lo - s_hi)  # the survival probability q
-        if code == SPLICED:
+        if kind == SPLICED_KIND:
             _spliced_inplace(par, buf, m, scratch, bits)
         elif not isf_inplace(code, par, buf, m, scratch, bits):
-            for j in range(m):
-                buf[j] = family_isf(code, par, buf[j])
+            _family_isf_loop(code, par, buf, m)
         lower, upper = par[6], par[7]
         for j in range(m):
             buf[j] = min(max(buf[j], lower), upper)

@@ -148,7 +148,8 @@ def test_filled_losses_follow_the_distribution(dist):
 def _fill(code, par, n, seed):
     state = R.new_state(np.random.default_rng(seed))
     buf = np.empty(n)
-    SF.fill_severities(state, code, par, buf, n, np.empty((5, n)), np.empty(n, np.int64))
+    scratch, bits = np.empty((5, n)), np.empty(n, np.int64)
+    SF.fill_severities(SF.fill_kind(code, par), state, code, par, buf, n, scratch, bits)
     return buf
 
 
