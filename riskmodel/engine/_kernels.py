@@ -23,14 +23,8 @@ import math
 import numpy as np
 
 from .._numba import is_cached, jit, jit_inline
+from . import _severity_fill as SF
 from ._random import fill_uniform, next_double, poisson, std_gamma, std_normal
-from ._severity_fill import (
-    INVERTED,
-    PLAIN_LOGNORMAL,
-    SPLICED_KIND,
-    fill_kind,
-    fill_severities,
-)
 from ._special import ndtr, t_cdf
 
 POISSON = 0
@@ -162,28 +156,31 @@ def add_shocks(state, rate: float, p: np.ndarray, counts) -> None:
                     counts[i, c] += 1
 
 
+# One losses kernel per fill kind (``_severity_fill.FILLS``), each compiled when a model first
+# needs it.
 @jit
-def lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
-    """Category ``c``'s losses when they are untruncated lognormal (see
-    :func:`_category_losses`)."""
-    _category_losses(PLAIN_LOGNORMAL, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+def plain_lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
+    """Category ``c``'s losses, an untruncated lognormal (see :func:`_category_losses`)."""
+    fill = SF.plain_lognormal_fill
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
 
 
 @jit
-def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
     """Category ``c``'s losses of any other compiled family, by inversion."""
-    _category_losses(INVERTED, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+    fill = SF.inverted_fill
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
 
 
 @jit
-def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
-    """Category ``c``'s losses of a spliced severity."""
-    _category_losses(SPLICED_KIND, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
+    """Category ``c``'s losses, a spliced body and tail."""
+    fill = SF.spliced_fill
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
 
 
-#: the losses kernel of each fill kind; each compiles on first use only, so a model of plain
-#: lognormals never compiles the inversions, and none but a spliced model the spliced fill
-LOSSES = (lognormal_losses, inverted_losses, spliced_losses)
+#: the losses kernel of each fill kind (``_severity_fill.fill_kind``)
+LOSSES = (plain_lognormal_losses, inverted_losses, spliced_losses)
 
 
 def simulate_block(
@@ -266,14 +263,14 @@ def simulate_block(
     occ[:] = 0.0
     for c in range(counts.shape[1]):
         if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
-            kernel = LOSSES[fill_kind(sev_code[c], sev_par[c])]
+            kernel = LOSSES[SF.fill_kind(sev_code[c], sev_par[c])]
             run(kernel)(state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ)
 
 
 @jit_inline
-def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
     """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``,
-    drawn by the fill ``kind`` (a constant in each losses kernel).
+    drawn by ``fill`` (one of ``_severity_fill.FILLS``, a constant in each losses kernel).
 
     Years are taken in runs whose losses fit one fill of the buffer, and each run is added up
     in one pass (:func:`_run_sums`); a year with more losses than the buffer holds is added up
@@ -295,7 +292,7 @@ def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gros
             left = counts[i0, c]
             while left > 0:
                 part = min(BUFFER, left)
-                fill_severities(kind, state, code, par, buf, part, scratch, bits)
+                fill(state, code, par, buf, part, scratch, bits)
                 gross[i0, c] += _layer_sum(buf, part, 0.0, math.inf)
                 for layer in range(n_layers):
                     if occ_cover[layer, c]:
@@ -304,7 +301,7 @@ def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gros
                 left -= part
             i0 += 1
             continue
-        fill_severities(kind, state, code, par, buf, m, scratch, bits)
+        fill(state, code, par, buf, m, scratch, bits)
         _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
         for layer in range(n_layers):
             if occ_cover[layer, c]:

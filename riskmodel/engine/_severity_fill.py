@@ -233,8 +233,8 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
 
 @jit
 def _family_isf_loop(code: int, par: np.ndarray, v: np.ndarray, n: int) -> None:
-    """``v[:n] = family_isf(code, par, v[:n])``, one at a time (the exact fallback, for
-    buffers outside the vectorised ``log``'s domain: rare, so a call of its own)."""
+    """``v[:n] = family_isf(code, par, v[:n])``, one at a time: the exact fallback, for
+    buffers outside the vectorised ``log``'s domain (rare, so a call of its own)."""
     for j in range(n):
         v[j] = family_isf(code, par, v[j])
 
@@ -288,19 +288,20 @@ PLAIN_LOGNORMAL, INVERTED, SPLICED_KIND = 0, 1, 2
 
 def fill_kind(code: int, par: np.ndarray) -> int:
     """The fill a severity needs: ``PLAIN_LOGNORMAL`` (an untruncated lognormal: normal
-    variates and ``exp``), ``SPLICED_KIND`` or ``INVERTED`` (every family by inversion)."""
+    variates and ``exp``), ``SPLICED_KIND`` or ``INVERTED`` (its family by inversion)."""
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
         return PLAIN_LOGNORMAL
     return SPLICED_KIND if code == SPLICED else INVERTED
 
 
 @jit_inline
-def fill_severities(kind: int, state, code: int, par: np.ndarray, buf, m: int, scratch, bits):
+def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, scratch, bits):
     """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
 
-    ``kind`` is :func:`fill_kind`'s answer; the losses kernels pass it as a constant, so each
-    compiles only its own fill (numba prunes the other branches of the inlined code).
-    ``scratch`` (float64[5, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
+    ``kind`` is :func:`fill_kind`'s answer. The fills below pass ``kind`` and ``code`` as
+    integer literals, so each compiles its own family only (numba prunes the branches of
+    inlined code on literal arguments, not on named constants). ``scratch``
+    (float64[5, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
     """
     if kind == PLAIN_LOGNORMAL:
         fill_normal(state, buf, m, par[0], par[1])
@@ -321,3 +322,29 @@ def fill_severities(kind: int, state, code: int, par: np.ndarray, buf, m: int, s
     if cap < math.inf:
         for j in range(m):
             buf[j] = min(buf[j], cap)
+
+
+# One fill per kind, each compiled when a model first needs it: a model of untruncated
+# lognormals never compiles the inversions, and only a spliced model the spliced code. Each
+# passes its kind as an integer literal (numba prunes the branches of inlined code on literal
+# arguments, not on named constants).
+@jit_vector
+def plain_lognormal_fill(state, code, par, buf, m, scratch, bits) -> None:
+    """An untruncated lognormal's losses (see :func:`fill_severities`)."""
+    fill_severities(0, code, state, par, buf, m, scratch, bits)
+
+
+@jit_vector
+def inverted_fill(state, code, par, buf, m, scratch, bits) -> None:
+    """The losses of any compiled family, truncated or not, by inversion."""
+    fill_severities(1, code, state, par, buf, m, scratch, bits)
+
+
+@jit_vector
+def spliced_fill(state, code, par, buf, m, scratch, bits) -> None:
+    """A spliced body and tail's losses."""
+    fill_severities(2, code, state, par, buf, m, scratch, bits)
+
+
+#: the fill of each kind (:func:`fill_kind`)
+FILLS = (plain_lognormal_fill, inverted_fill, spliced_fill)

@@ -90,7 +90,7 @@ def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows):
             for c in range(k):
                 s += values[i, c]
             both[i, 0] = s
-        mean[k], m2[k] = _column_moments(both, 0, n)
+        mean[k], m2[k] = _column_moments(both, k - k, n)  # (not a literal 0: one compile)
     j = 0
     for i in range(n):  # (a branch: most blocks keep almost none or all of their rows)
         t = both[i, 0]
