@@ -24,7 +24,8 @@ import numpy as np
 
 from .._numba import is_cached, jit, jit_inline
 from . import _severity_fill as SF
-from ._random import fill_uniform, next_double, poisson, std_gamma, std_normal
+from ._copula_tables import Z_MAX, Z_SCALE, copula_tables
+from ._random import fill_normal, fill_uniform, next_double, poisson, std_gamma, std_normal
 from ._special import ndtr, t_cdf
 
 POISSON = 0
@@ -85,9 +86,20 @@ def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
 
 
 @jit_inline
-def _copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i):
+def _z_table_count(zq: np.ndarray, zguide: np.ndarray, c: int, x: float) -> int:
+    """Smallest ``k`` with ``zq[c, k] >= x`` (``_copula_tables``), started from the guide."""
+    g = (x + Z_MAX) * Z_SCALE
+    k = 0 if g < 0.0 else zguide[c, min(int(g), zguide.shape[1] - 1)]
+    while zq[c, k] < x:
+        k += 1
+    return k
+
+
+@jit_inline
+def _copula_counts(state, freq_kind, freq_par, size, zq, zguide, cop_kind, chol, df, z, counts, i):
     """Year ``i``'s counts ``counts[i, :]`` through a Gaussian or t copula: each category's
-    count is the quantile of its distribution at its correlated uniform."""
+    count is the quantile of its distribution at its correlated uniform (by the copula-scale
+    table where there is a count table, else at the uniform itself)."""
     k = counts.shape[1]
     for c in range(k):
         z[c] = std_normal(state)
@@ -100,13 +112,10 @@ def _copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol,
             acc += chol[c, j] * z[j]
         z[c] = acc * scale
     for c in range(k):
-        if cop_kind == 1:
-            u = ndtr(z[c])
-        else:
-            u = t_cdf(z[c], df)
         if size[c] > 0:
-            counts[i, c] = table_count(cdf, guide, size, c, u)
+            counts[i, c] = _z_table_count(zq, zguide, c, z[c])
         else:
+            u = ndtr(z[c]) if cop_kind == 1 else t_cdf(z[c], df)
             counts[i, c] = count_ppf(freq_kind[c], freq_par[c], u)
 
 
@@ -132,16 +141,38 @@ def direct_counts(state, kind: int, mean: float, shape: float, c: int, counts) -
 
 
 @jit
-def copula_counts(state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, counts):
-    """Every year's counts through a Gaussian (``cop_kind`` 1) or t (2) copula, year by year.
+def copula_counts(state, freq_kind, freq_par, size, zq, zguide, cop_kind, chol, df, counts):
+    """Every year's counts through a Gaussian (``cop_kind`` 1) or t (2) copula; ``zq``,
+    ``zguide`` from :func:`~riskmodel.engine._copula_tables.copula_tables`.
 
-    A kernel of its own, so that a model without a copula never compiles it.
+    A Gaussian copula's normals are drawn in bulk (the same stream as one at a time); a t
+    copula's year draws a gamma after its normals, so its years are drawn one at a time. A
+    kernel of its own, so that a model without a copula never compiles it.
     """
-    z = np.zeros(counts.shape[1])
-    for i in range(counts.shape[0]):
-        _copula_counts(
-            state, freq_kind, freq_par, cdf, guide, size, cop_kind, chol, df, z, counts, i
-        )
+    n, k = counts.shape
+    z = np.zeros(k)
+    if cop_kind != 1:
+        for i in range(n):
+            _copula_counts(
+                state, freq_kind, freq_par, size, zq, zguide, cop_kind, chol, df, z, counts, i
+            )
+        return
+    per = max(BUFFER // k, 1)  # years per fill
+    buf = np.empty(per * k)
+    for start in range(0, n, per):
+        m = min(per, n - start)
+        fill_normal(state, buf, m * k, 0.0, 1.0)
+        for y in range(m):
+            for c in range(k - 1, -1, -1):  # z = chol @ (the year's normals)
+                acc = 0.0
+                for j in range(c + 1):
+                    acc += chol[c, j] * buf[y * k + j]
+                z[c] = acc
+            for c in range(k):
+                if size[c] > 0:
+                    counts[start + y, c] = _z_table_count(zq, zguide, c, z[c])
+                else:
+                    counts[start + y, c] = count_ppf(freq_kind[c], freq_par[c], ndtr(z[c]))
 
 
 @jit
@@ -256,7 +287,10 @@ def simulate_block(
             elif freq_kind[c] >= 0:  # (negative: counts drawn beforehand, by the caller)
                 run(direct_counts)(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1], c, counts)
     else:
-        run(copula_counts)(state, freq_kind, freq_par, *tables, cop_kind, chol, df, counts)
+        zq, zguide = copula_tables(count_cdf, count_size, cop_kind, df)
+        run(copula_counts)(
+            state, freq_kind, freq_par, count_size, zq, zguide, cop_kind, chol, df, counts
+        )
     if shock_rate > 0.0:
         run(add_shocks)(state, shock_rate, shock_p, counts)
     gross[:] = 0.0

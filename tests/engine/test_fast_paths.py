@@ -178,3 +178,49 @@ def test_run_sums_add_each_year_in_order(counts):
         out = np.zeros((len(counts) + 2, 1))
         fn(buf, m, starts, 2, out, 0, 0.5, 3.0)
         np.testing.assert_array_equal(out[:, 0], want)
+
+
+@pytest.mark.parametrize(("cop_kind", "df"), [(1, 0.0), (2, 3.0)])
+def test_copula_scale_tables_give_the_counts_of_the_uniform_scale_tables(cop_kind, df):
+    from riskmodel.engine._copula_tables import copula_tables
+    from riskmodel.engine._special import ndtr, t_cdf
+
+    freqs = [Poisson(9.8), NegativeBinomial(3.0, 0.8), Poisson(0.05)]
+    kinds, pars = zip(*(frequency_spec(f) for f in freqs), strict=True)
+    cdf, guide, size = count_tables(np.array(kinds), np.array(pars))
+    zq, zguide = copula_tables(cdf, size, cop_kind, df)
+    x = np.concatenate(
+        [np.random.default_rng(8).standard_t(2.0, 20_000), [-40.0, -8.0, 8.0, 40.0]]
+    )
+    u = np.array([ndtr(v) if cop_kind == 1 else t_cdf(v, df) for v in x])
+    resolved = u < 1.0 - 1e-12  # where the uniform scale still resolves the count's cdf
+    assert resolved.mean() > 0.95  # (a t(2) sample: about 1% lies beyond)
+    for c in range(len(freqs)):
+        got = np.array([K._z_table_count(zq, zguide, c, v) for v in x])
+        want = np.array([K.table_count(cdf, guide, size, c, v) for v in u])
+        np.testing.assert_array_equal(got[resolved], want[resolved])
+        # beyond it the uniform rounds towards 1 and stops short; the copula scale goes on
+        assert np.all(got[~resolved] >= want[~resolved])
+
+
+def test_gaussian_copula_counts_in_bulk_equal_the_year_by_year_draws():
+    from riskmodel.engine._copula_tables import copula_tables
+
+    freqs = [Poisson(4.0), Poisson(0.3), NegativeBinomial(2.0, 1.5)]
+    kinds, pars = zip(*(frequency_spec(f) for f in freqs), strict=True)
+    fk, fp = np.array(kinds), np.array(pars)
+    cdf, _, size = count_tables(fk, fp)
+    zq, zguide = copula_tables(cdf, size, 1, 0.0)
+    corr = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 1.0]])
+    chol = np.linalg.cholesky(corr)
+    n = 3 * K.BUFFER + 17  # several fills and a partial one
+    bulk = np.zeros((n, 3), np.int64)
+    one = np.zeros((n, 3), np.int64)
+    s1 = R.new_state(np.random.default_rng(11))
+    s2 = s1.copy()
+    K.copula_counts(s1, fk, fp, size, zq, zguide, 1, chol, 0.0, bulk)
+    z = np.zeros(3)
+    for i in range(n):
+        K._copula_counts(s2, fk, fp, size, zq, zguide, 1, chol, 0.0, z, one, i)
+    np.testing.assert_array_equal(bulk, one)
+    np.testing.assert_array_equal(s1, s2)  # and the stream continues from the same place
