@@ -10,15 +10,21 @@ where ``p0..p3`` are the family parameters, ``(lower, upper]`` the truncation in
 survival probabilities ``s_lo = S(lower)``, ``s_hi = S(upper)`` precomputed, and ``cap`` the
 censoring limit.
 
-:func:`sev_isf` is the inverse survival function, one scalar at a time (one branch per family
-code). :func:`fill_severities` computes the same function over a whole buffer in passes the
-compiler vectorises: the ``log`` and ``exp`` of ``_vlog`` and ``_vexp``, a polynomial ``expm1``
-near zero, and the normal quantile's rational functions evaluated branch-free. It agrees with
-:func:`sev_isf` to a few units in the last place (tested), at a fraction of the cost: libm's
-scalar ``log`` and ``exp`` cannot be vectorised, and a truncated Weibull needs two logs and an
-exp per loss. A buffer whose ``q`` would take a vectorised ``log`` outside its domain (``q = 1``
-exactly, or a subnormal) is drawn by :func:`sev_isf` instead, loss by loss. An untruncated
-lognormal exponentiates normal variates instead (the ziggurat and the vectorised ``exp``).
+:func:`family_isf` is a family's inverse survival function, one scalar at a time (one branch
+per family code); :func:`sev_isf` adds spliced severities (code ``SPLICED``: the tail's or the
+body's conditional isf). :func:`isf_inplace` computes a family's isf over a whole buffer in
+passes the compiler vectorises: the ``log`` and ``exp`` of ``_vlog`` and ``_vexp``, a series
+``expm1`` near zero, and the normal quantile's rational functions evaluated branch-free. It
+agrees with the scalar one to a few units in the last place of the exponent (tested), at a
+fraction of the cost: libm's scalar ``log`` and ``exp`` cannot be vectorised, and a truncated
+Weibull needs two logs and an exp per loss. A buffer whose ``q`` would take the vectorised
+``log`` outside its domain (``q = 1`` exactly, or a subnormal) is inverted by the scalar
+function instead, loss by loss. An untruncated lognormal exponentiates normal variates instead
+(the ziggurat and the vectorised ``exp``).
+
+:func:`fill_severities` draws a buffer of losses; the kernels call it through one fill per
+kind (:data:`FILLS`: plain lognormal, inversion, spliced), so that each is compiled only when a
+model needs it.
 """
 
 from __future__ import annotations
