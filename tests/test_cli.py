@@ -135,10 +135,9 @@ def test_reserve_json_has_both_intervals_tvar_allocation_errors_and_model_risk()
         "--json",
         "--seed",
         "4",
-        "--model-risk",
         "--severity",
         "lognormal",
-    )
+    )  # model risk beside the headline by default
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     res = doc["reserve"]
@@ -153,6 +152,10 @@ def test_reserve_json_has_both_intervals_tvar_allocation_errors_and_model_risk()
     assert sum(e["weight"] for e in fams) == pytest.approx(1.0)
     lognormal = next(e for e in fams if e["family"] == "lognormal")
     assert lognormal["reserve"] == res["reserve"]  # same model, same seed
-    off = run_cli("reserve", "--n-sims", "20000", "--json", "--parameter-draws", "0")
-    res0 = json.loads(off.stdout)["reserve"]
+    off = run_cli(
+        "reserve", "--n-sims", "20000", "--json", "--parameter-draws", "0", "--no-model-risk"
+    )
+    doc0 = json.loads(off.stdout)
+    res0 = doc0["reserve"]
     assert res0["ci_total"] is None and res0["ci"] == res0["ci_mc"]
+    assert doc0["model_risk"] is None and "--no-model-risk" in doc0["model_risk_note"]

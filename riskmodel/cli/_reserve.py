@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 
+from .._errors import InfiniteMomentWarning
 from ._common import (
     PROFILE_HELP,
     add_data_options,
@@ -13,6 +15,7 @@ from ._common import (
     add_simulation_options,
     compile_notice,
     load_profile,
+    load_table,
     print_json,
     probability,
     progress_enabled,
@@ -70,9 +73,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--model-risk",
-        action="store_true",
-        help="also compute the industry reserve under each candidate severity family with AIC "
-        "weights (riskmodel.model_risk; JSON key model_risk)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the industry reserve under each candidate severity family with AIC weights "
+        "beside the headline (riskmodel.model_risk; JSON key model_risk); on by default for "
+        "the industry model fitted to the data, off with --model or --profile",
     )
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
@@ -108,21 +113,33 @@ def run(args: argparse.Namespace) -> int:
         )
     elapsed = time.perf_counter() - t0
     note = cal.extrapolation(res) if profile is None else None
-    risk = None
-    if args.model_risk:
-        from ..data import load_incidents, read_losses
+    risk, risk_note = None, None
+    if args.model_risk and args.model:
+        raise ValueError("--model-risk refits the data: it cannot be used with --model")
+    if args.model_risk is None and (args.model or profile is not None):
+        risk_note = (
+            "not computed: it refits the industry data (ask with --model-risk; not with --model)"
+        )
+    elif args.model_risk is False:
+        risk_note = "not computed (--no-model-risk)"
+    else:
         from ..model_averaging import model_risk
 
-        if args.model:
-            raise ValueError("--model-risk refits the data: it cannot be used with --model")
-        risk = model_risk(
-            read_losses(args.data, categories=None) if args.data else load_incidents(),
-            coverage=args.coverage,
-            measure=args.measure,
-            n_sims=args.n_sims,
-            rng=args.seed,
-            calibration=cal,
-        )
+        with warnings.catch_warnings():  # (a second read: its warnings were given already)
+            warnings.simplefilter("ignore")
+            table = load_table(args)
+        with warnings.catch_warnings():
+            # an uncapped alternative family may have no mean: its VaR, all the table shows,
+            # is still valid, and the headline's own model warns for itself
+            warnings.simplefilter("ignore", InfiniteMomentWarning)
+            risk = model_risk(
+                table,
+                coverage=args.coverage,
+                measure=args.measure,
+                n_sims=args.n_sims,
+                rng=args.seed,
+                calibration=cal,
+            )
     if args.json:
         doc = {
             "calibration": cal.to_dict(),
@@ -132,9 +149,10 @@ def run(args: argparse.Namespace) -> int:
             "assumptions": list(assumptions),
             "extrapolation": note,
         }
-        if risk is not None:
-            doc["model_risk"] = risk.entries()
-            doc["model_risk_averaged"] = risk.averaged
+        doc["model_risk"] = risk.entries() if risk is not None else None
+        doc["model_risk_averaged"] = risk.averaged if risk is not None else None
+        if risk_note is not None:
+            doc["model_risk_note"] = risk_note
         if profile is not None:
             from ..standard_formulas import compare_standard_formulas
 
