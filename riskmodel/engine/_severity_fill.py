@@ -149,6 +149,17 @@ def _ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
 
 
 @jit_vector
+def _scaled_exp(buf: np.ndarray, m: int, v: np.ndarray, divisor: float, scale: float, bits):
+    """``buf[:m] = scale * exp(v[:m] / divisor)``, the last step of the power-law inversions;
+    ``v`` is overwritten (it is the vectorised ``exp``'s scratch)."""
+    for j in range(m):
+        buf[j] = v[j] / divisor
+    exp_inplace(buf, m, v, bits)
+    for j in range(m):
+        buf[j] = scale * buf[j]
+
+
+@jit_vector
 def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> bool:
     """``buf[:m] = family_isf(code, par, q)`` for the survival probabilities ``q = buf[:m]``,
     computed in vectorised passes; ``scratch`` is float64[>= 3, >= m] (its first three rows
@@ -179,33 +190,25 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
             a[j] = -a[j]
         if not log_inplace(a, m, bits):  # q = 1 gives log(0)
             return False
-        k, scale = par[0], par[1]
-        for j in range(m):
-            buf[j] = a[j] / k
-        exp_inplace(buf, m, a, bits)
-        for j in range(m):
-            buf[j] = scale * buf[j]
+        _scaled_exp(buf, m, a, par[0], par[1], bits)  # scale (-log q)^(1/k)
         return True
     if code == LOGLOGISTIC:
         for j in range(m):
             b[j] = 1.0 - q[j]
         if not log_inplace(b, m, bits):
             return False
-        shape, scale = par[0], par[1]
         for j in range(m):
-            buf[j] = (b[j] - a[j]) / shape
-        exp_inplace(buf, m, b, bits)
-        for j in range(m):
-            buf[j] = scale * buf[j]
+            b[j] = b[j] - a[j]  # log((1 - q) / q)
+        _scaled_exp(buf, m, b, par[0], par[1], bits)
         return True
-    if code == PARETO or code == LOMAX:
+    if code == PARETO:
+        _scaled_exp(buf, m, a, -par[0], par[1], bits)  # xm q^(-1/alpha)
+        return True
+    if code == LOMAX:
         alpha, scale = par[0], par[1]
         for j in range(m):
             buf[j] = -a[j] / alpha
-        if code == PARETO:
-            exp_inplace(buf, m, a, bits)
-        else:
-            expm1_inplace(buf, m, a, b, bits)
+        expm1_inplace(buf, m, a, b, bits)
         for j in range(m):
             buf[j] = scale * buf[j]
         return True
@@ -228,11 +231,7 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
         expm1_inplace(a, m, b, c, bits)
         if not log_inplace(a, m, bits):  # q = 1 gives log(0)
             return False
-        for j in range(m):
-            buf[j] = a[j] / shape_c
-        exp_inplace(buf, m, a, bits)
-        for j in range(m):
-            buf[j] = scale * buf[j]
+        _scaled_exp(buf, m, a, shape_c, scale, bits)
         return True
     return False
 

@@ -85,6 +85,18 @@ def test_vectorised_expm1_is_accurate_near_zero_and_beyond():
     assert _ulps(y, want).max() <= 4.0  # exp(v) - 1 for |v| > 0.25 costs a few ulps
 
 
+def _assert_close_in_the_exponent(got, want):
+    """Both compute x = exp(v) (or a power) from a v accurate to a few ulps; exp turns an
+    absolute error d in v into a relative error d in x, so the two may differ by a few ulps of
+    v, relative: |x'/x - 1| <= 4 eps max(1, |log x|) (measured: at most 3 eps |log x|). Zeros
+    (the lower end, q = 1) and infinities must be equal."""
+    finite = np.isfinite(want) & (want > 0)
+    assert np.all(got[~finite] == want[~finite])
+    rel = np.abs(got[finite] / want[finite] - 1.0)
+    bound = 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(np.log(want[finite])))
+    assert np.all(rel <= bound)
+
+
 FAMILIES = [
     LogNormal(16.3, 2.3).truncated(1e6),
     LogNormal(0.0, 0.5).truncated(lower=2.0, upper=50.0),
@@ -112,14 +124,7 @@ def test_buffer_inversion_agrees_with_the_scalar_one_deep_into_the_tail(dist):
     ok = SF.isf_inplace(code, par, got, q.size, np.empty((3, q.size)), np.empty(q.size, np.int64))
     assert ok
     want = np.array([SF.sev_isf(code, par, v) for v in q])
-    finite = np.isfinite(want) & (want > 0)
-    assert np.all(got[~finite] == want[~finite])
-    # both compute x = exp(v) (or a power) from a v accurate to a few ulps; exp turns an
-    # absolute error d in v into a relative error d in x, so the two may differ by a few ulps
-    # of v, relative: |x'/x - 1| <= 4 eps max(1, |log x|) (measured: at most 3 eps |log x|)
-    rel = np.abs(got[finite] / want[finite] - 1.0)
-    bound = 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(np.log(want[finite])))
-    assert np.all(rel <= bound)
+    _assert_close_in_the_exponent(got, want)
 
 
 @pytest.mark.parametrize("dist", FAMILIES, ids=repr)
@@ -190,11 +195,7 @@ def test_spliced_severities_have_a_compiled_sampler_that_agrees_with_their_isf(d
     np.testing.assert_allclose(scalar, base.isf(q), rtol=1e-12)  # the kernels' formula
     got = q.copy()
     SF._spliced_inplace(par, got, q.size, np.empty((5, q.size)), np.empty(q.size, np.int64))
-    pos = scalar > 0
-    assert np.all(got[~pos] == scalar[~pos])  # (q = 1: the lower end, 0)
-    rel = np.abs(got[pos] / scalar[pos] - 1.0)
-    bound = 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(np.log(scalar[pos])))
-    assert np.all(rel <= bound)
+    _assert_close_in_the_exponent(got, scalar)
 
 
 @pytest.mark.parametrize("dist", SPLICED, ids=repr)
