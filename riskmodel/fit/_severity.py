@@ -13,6 +13,7 @@ from .._errors import ConvergenceWarning
 from .._rng import RNGLike
 from ..severity import Severity, get_family
 from ..severity._families import family_spec
+from ..severity._wrappers import _MIN_MASS
 from ._loglik import Design, Objective, Space, maximise
 
 if TYPE_CHECKING:
@@ -269,6 +270,12 @@ def _as_bound(value, n: int, name: str) -> np.ndarray | None:
     return arr
 
 
+def _mass_above(dist: Severity, t: float) -> bool:
+    """Whether ``dist`` puts at least :data:`_MIN_MASS` of its probability above ``t``."""
+    with np.errstate(all="ignore"):
+        return bool(float(dist.logsf(t)) >= math.log(_MIN_MASS))
+
+
 def check_losses(losses, truncation=None, upper=None, cap=None):
     """Validate losses and their bounds; return float arrays ``(x, lower, upper, cap)``."""
     try:
@@ -425,6 +432,14 @@ def fit_severity(
     message = res.message
     free = res.free
     dist = space.dist(free)
+    if converged and trunc is not None and not _mass_above(dist, float(trunc.min())):
+        converged = False
+        message += (
+            f"; the fitted {cls.__name__} puts less than {_MIN_MASS:g} of its probability "
+            f"above the truncation point {float(trunc.min()):g}: the likelihood rises towards a "
+            "boundary of the parameter space (for a lognormal, mu -> -inf and sigma -> inf: "
+            "a power law) and has no finite maximum; fit a Pareto or a GPD to these losses"
+        )
     names = list(cls.param_names)
     k_all = len(names)
 

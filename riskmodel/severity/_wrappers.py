@@ -12,6 +12,9 @@ from .._errors import InfiniteMomentWarning
 from ._base import Severity
 from ._math import quad_pieces
 
+#: the least probability a truncation may keep (:class:`Truncated` divides by it)
+_MIN_MASS = 1e-300
+
 __all__ = ["Capped", "Truncated"]
 
 
@@ -72,6 +75,13 @@ class Truncated(Severity):
             lognorm = math.log(s_lo - s_hi) if s_lo > s_hi else -math.inf
         if not (hi > lo and lognorm > -math.inf):
             raise ValueError(f"truncated: {self.base!r} puts no probability on ({lo:g}, {hi:g}]")
+        if not s_lo - s_hi >= _MIN_MASS:
+            # the conditional quantiles, moments and draws scale by S(l) - S(u): it underflows
+            raise ValueError(
+                f"truncated: {self.base!r} puts {math.exp(lognorm):.3g} of its probability on "
+                f"({lo:g}, {hi:g}], less than the {_MIN_MASS:g} that double precision can "
+                "condition on"
+            )
         # derived once (not fields): support, S(l), S(u), F(l), log normaliser, log S(l)
         object.__setattr__(
             self, "_b", (lo, hi, s_lo, s_hi, float(self.base.cdf(lo)), lognorm, logs_lo)

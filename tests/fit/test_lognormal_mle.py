@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from riskmodel import ConvergenceWarning
 from riskmodel.fit import fit_severity
 from riskmodel.severity import LogNormal
 
@@ -43,3 +44,27 @@ def test_bad_losses_name_the_position():
         fit_severity([5.0, 2.0, 8.0], "lognormal", truncation=3.0)
     with pytest.raises(ValueError, match="unknown family"):
         fit_severity([1.0, 2.0], "normalish")
+
+
+def test_fit_drifting_to_the_power_law_limit_is_not_converged():
+    # Eleven losses above USD 1M (drawn from a lognormal mu 16, sigma 2.5 truncated at 1M,
+    # rounded to thousands) whose truncated-lognormal likelihood keeps rising along
+    # mu -> -inf, sigma -> inf: the optimiser stops at mu ~ -1.5e5, where the fitted lognormal
+    # puts exp(-4e4) of its mass above 1M. The fit must say so, not report a usable model.
+    x = np.array(
+        [1.145e6, 3.878e6, 4.573e6, 4.307e6, 1.058e6, 1.083e6, 1.47713e9, 6.3592e7, 5.985e6,
+         2.955e6, 4.17e6]
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match="no finite maximum"):
+        fit = fit_severity(x, "lognormal", truncation=1e6)
+    assert not fit.converged
+    assert "fit a Pareto or a GPD" in fit.message
+    # the conditional distribution cannot be formed in double precision: a clear error
+    with pytest.raises(ValueError, match="less than the 1e-300"):
+        fit.dist.truncated(lower=1e6)
+
+
+def test_truncation_keeping_numerically_no_mass_is_refused():
+    LogNormal(0.0, 1.0).truncated(lower=1e15)  # logsf -600: still representable
+    with pytest.raises(ValueError, match="double precision can condition on"):
+        LogNormal(0.0, 1.0).truncated(lower=1e20)  # logsf -1066: S(l) underflows
