@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOWER", "InsuranceProgram", "Layer", "apply_program", "check_ceded"]
+__all__ = [
+    "DEFAULT_TOWER",
+    "InsuranceProgram",
+    "Layer",
+    "apply_program",
+    "check_ceded",
+    "layer_label",
+    "layer_names",
+]
 
 #: (attachment, limit) in USD of the tower that ``riskmodel price`` and the report price when
 #: no programme is given: contiguous per-occurrence layers from USD 50M to 2bn
@@ -196,6 +204,55 @@ class InsuranceProgram:
         return np.array([c in layer.categories for c in categories])
 
 
+def _money(x: float) -> str:
+    """25e6 -> '25M', 1.5e9 -> '1.5bn', inf -> 'unlimited'."""
+    if math.isinf(x):
+        return "unlimited"
+    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.4g}{suffix}"
+    return f"{x:.4g}"
+
+
+def _terms(layer: Layer) -> str:
+    """``'25M xs 25M'``, with the share when it is not 100% (``'50% of 25M xs 25M'``)."""
+    text = f"{_money(layer.limit)} xs {_money(layer.attachment)}"
+    return text if layer.share == 1 else f"{100 * layer.share:.4g}% of {text}"
+
+
+def layer_label(layer: Layer) -> str:
+    """Short name of a layer, e.g. ``'25M xs 25M'`` (``'agg 50M xs 100M'`` for stop loss).
+
+    Examples
+    --------
+    >>> layer_label(Layer(25e6, 25e6)), layer_label(Layer(1e8, 5e7, 0.5, per="aggregate"))
+    ('25M xs 25M', 'agg 50% of 50M xs 100M')
+    """
+    text = _terms(layer)
+    return text if layer.per == "occurrence" else f"agg {text}"
+
+
+def layer_names(program: InsuranceProgram) -> tuple[str, ...]:
+    """Readable, unique names of a programme's layers, in its order.
+
+    ``'layer i: LIMIT xs ATTACHMENT per occurrence'`` (or ``aggregate``), with the share when
+    it is not 100% and the categories a layer is restricted to. The number makes two layers
+    with the same terms distinct.
+
+    Examples
+    --------
+    >>> layer_names(InsuranceProgram([Layer(10e6, 40e6),
+    ...                               Layer(1e8, 1e8, 0.5, per="aggregate", categories=["hack"])]))
+    ('layer 1: 40M xs 10M per occurrence', 'layer 2: 50% of 100M xs 100M aggregate on hack')
+    """
+    names = []
+    for i, lay in enumerate(program.layers, start=1):
+        per = "per occurrence" if lay.per == "occurrence" else "aggregate"
+        on = f" on {', '.join(lay.categories)}" if lay.categories else ""
+        names.append(f"layer {i}: {_terms(lay)} {per}{on}")
+    return tuple(names)
+
+
 def _check_shares(layers: tuple[Layer, ...]) -> None:
     """Refuse layers that would cede the same loss more than once.
 
@@ -272,6 +329,7 @@ def apply_program(
     gross: np.ndarray,
     occ_recoveries: np.ndarray,
     categories: Sequence[str],
+    layer_paid: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Annual terms of a programme, vectorised over simulated years.
 
@@ -284,6 +342,11 @@ def apply_program(
         Per-occurrence layer losses at 100% (``min(max(x - attachment, 0), limit)``, step 1
         without ``share``) summed per year, for each occurrence layer and category.
     categories : sequence of str
+    layer_paid : ndarray, shape (n, len(program.layers)), optional  (output)
+        Where given, receives each layer's annual recovery (after its annual terms and
+        ``share``), in the order of ``program.layers``: column ``i`` is the part of ``ceded``
+        (summed over categories) that layer ``i`` pays, so the columns add up to
+        ``ceded.sum(axis=1)`` up to rounding.
 
     Returns
     -------
@@ -295,6 +358,9 @@ def apply_program(
     n, k = gross.shape
     ceded = np.zeros((n, k))
     rp = np.zeros(n)
+    # each layer's column of ``layer_paid``, occurrence layers first as they are applied
+    order = [i for i, lay in enumerate(program.layers) if lay.per == "occurrence"]
+    order += [i for i, lay in enumerate(program.layers) if lay.per == "aggregate"]
     for li, lay in enumerate(program.occurrence):
         parts = occ_recoveries[:, li, :]
         annual = parts.sum(axis=1)
@@ -303,11 +369,15 @@ def apply_program(
         )
         ceded += _pro_rata(parts, paid)
         rp += lay.reinstatement_premiums(paid)
+        if layer_paid is not None:
+            layer_paid[:, order[li]] = paid
     net_occ = gross - ceded
-    for lay in program.aggregate:
+    for la, lay in enumerate(program.aggregate):
         mask = program.covers(lay, categories)
         parts = net_occ * mask
         subject = parts.sum(axis=1)
         paid = lay.share * np.minimum(np.maximum(subject - lay.attachment, 0.0), lay.limit)
         ceded += _pro_rata(parts, paid)
+        if layer_paid is not None:
+            layer_paid[:, order[len(program.occurrence) + la]] = paid
     return check_ceded(gross, ceded), rp

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from riskmodel.insurance import InsuranceProgram, Layer, apply_program
+from riskmodel.insurance import InsuranceProgram, Layer, apply_program, layer_names
 
 CATS = ("hack", "fraud")
 
@@ -72,6 +72,40 @@ def test_aggregate_layer_on_net_of_occurrence():
     )
     # occ: 20 + 20 = 40; net hack 90 - 40 = 50 -> agg min(50 - 25, 10) = 10
     np.testing.assert_array_equal(ceded, [[50, 0]])
+
+
+def test_layer_paid_in_programme_order():
+    # the aggregate layer listed first: its column comes first, though it is applied last
+    occ = Layer(attachment=10, limit=20, reinstatements=math.inf)
+    agg = Layer(attachment=25, limit=10, per="aggregate", categories=("hack",))
+    years = [[[60, 30], [0]], [[40, 5], [30]], [[], []]]
+    paid = np.full((3, 2), np.nan)
+    ceded, _ = apply_program(
+        InsuranceProgram([agg, occ]),
+        gross_of(years),
+        occ_losses(occ, years),
+        CATS,
+        layer_paid=paid,
+    )
+    # year 0: occ 20 + 20 = 40, agg min(90 - 40 - 25, 10) = 10; year 1: occ 20 + 20, agg 0
+    np.testing.assert_array_equal(paid, [[10, 40], [0, 40], [0, 0]])
+    np.testing.assert_allclose(paid.sum(axis=1), ceded.sum(axis=1), rtol=1e-15)
+
+
+def test_layer_names_are_readable_and_unique():
+    # two insurers at 50% of the same terms, and a stop loss on one category
+    prog = InsuranceProgram(
+        [
+            Layer(10e6, 40e6, share=0.5),
+            Layer(10e6, 40e6, share=0.5),
+            Layer(1e8, math.inf, per="aggregate", categories=("hack",)),
+        ]
+    )
+    assert layer_names(prog) == (
+        "layer 1: 50% of 40M xs 10M per occurrence",
+        "layer 2: 50% of 40M xs 10M per occurrence",
+        "layer 3: unlimited xs 100M aggregate on hack",
+    )
 
 
 def test_no_reinstatement_means_limit_once_a_year():

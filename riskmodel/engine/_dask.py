@@ -2,7 +2,8 @@
 
 Each task simulates a run of consecutive blocks on a worker and returns them reduced: the
 moments and reinstatement premium of every block (tiny) and the group's years that may still
-enter the retained tail, with their per-category parts; never the raw years. The client merges
+enter the retained tail, with their per-category parts (per layer, for the view
+"layers"); never the raw years. The client merges
 the groups in block order with the same exact merge as the local thread pool
 (:meth:`riskmodel.engine.Simulation.extend`), so the result is bit-identical to
 ``backend="numba"`` with the same (seed, n_sims, block_size), whatever the number of workers,
@@ -91,11 +92,8 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
-            gross, ceded, rp = plan.run_block(block_generator(root, b), n)
-            views = {"gross": gross}
-            if ceded is not None:
-                views["ceded"] = ceded
-                views["net"] = gross - ceded
+            gross, ceded, layers, rp = plan.run_block(block_generator(root, b), n)
+            views = plan.views(gross, ceded, layers)
             moments = {}
             for name, arr in views.items():
                 if name not in tails:
@@ -104,7 +102,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 # the floor of the merged tail at submission, or that of the group's own top m
                 # (m earlier years at least as large): a year below either cannot enter the tail
                 floor = max(floors.get(name, -math.inf), tail.floor)
-                totals, tot, rows = plan.summary_scratch(n)
+                totals, tot, rows = plan.summary_scratch(n, arr.shape[1])
                 mean, m2, r = summarize(arr, floor, totals, tot, rows)
                 moments[name] = Moments(n, mean, m2)
                 tail.add(tot[:r], rows[:r])

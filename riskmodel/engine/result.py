@@ -44,7 +44,9 @@ def infinite_means(model: Any, program: Any = None) -> dict[str, np.ndarray]:
     Gross: those whose expected loss is infinite. Ceded: those among them covered by a layer
     without an annual bound (limit ``inf``, unlimited reinstatements, no ``agg_limit``). Net:
     the gross ones, unless such an unbounded layer takes 100% of the loss above its attachment
-    (the retained part is then bounded).
+    (the retained part is then bounded). With a programme, also ``"layers"``: the retained
+    total (infinite where any net category is), then each layer's recovery (infinite where
+    the layer has neither a per-loss nor an annual limit and covers such a category).
 
     Examples
     --------
@@ -60,19 +62,37 @@ def infinite_means(model: Any, program: Any = None) -> dict[str, np.ndarray]:
     gross = np.array([math.isinf(v) for v in model.expected_loss().values()])
     ceded_unbounded = np.zeros(len(names), bool)
     net_bounded = np.zeros(len(names), bool)
-    for lay in program.layers if program is not None else ():
+    layers = program.layers if program is not None else ()
+    for lay in layers:
         if math.isfinite(lay.annual_limit):
             continue
         cover = program.covers(lay, names)
         ceded_unbounded |= cover
         if lay.share == 1.0:
             net_bounded |= cover
-    return {"gross": gross, "ceded": gross & ceded_unbounded, "net": gross & ~net_bounded}
+    out = {"gross": gross, "ceded": gross & ceded_unbounded, "net": gross & ~net_bounded}
+    if layers:
+        out["layers"] = np.array(
+            [
+                bool(np.any(out["net"])),
+                *(
+                    math.isinf(lay.limit)
+                    and math.isinf(lay.annual_limit)
+                    and bool(np.any(gross & program.covers(lay, names)))
+                    for lay in layers
+                ),
+            ]
+        )
+    return out
 
 
 @dataclass(frozen=True)
 class LossSample:
-    """Annual losses of one kind (gross, ceded or net): moments and the retained tail."""
+    """Annual losses of one kind (gross, ceded or net): moments and the retained tail.
+
+    For the view ``"layers"`` (:attr:`SimulationResult.layers`) the "categories" are the
+    retained part and the layers of the programme.
+    """
 
     name: str
     categories: tuple[str, ...]
@@ -278,6 +298,13 @@ class SimulationResult:
     ----------
     gross, ceded, net : LossSample
         Annual losses before insurance, recovered from insurance, and retained.
+    layers : LossSample or None
+        With a programme (and ``simulate(by_layer=True)``, the default): the gross annual
+        loss split into the retained (net) total and each layer's recovery, its
+        ``categories`` being ``"retained"`` and the layers' names
+        (:func:`riskmodel.insurance.layer_names`). The parts add up to the gross total up to
+        rounding, so its tail holds the largest gross years; ``cat_mean`` is each layer's
+        expected annual recovery (see :meth:`by_layer`). ``None`` without a programme.
     reinstatement_premium : float
         Mean annual reinstatement premium due under the programme.
     analytic : Mapping
@@ -293,6 +320,7 @@ class SimulationResult:
     reinstatement_premium: float
     analytic: Mapping[str, dict[str, float]] = field(repr=False)
     provenance: dict[str, Any]
+    layers: LossSample | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         views = [v.name for v in (self.gross, self.ceded, self.net) if v.infinite_mean]
@@ -347,6 +375,38 @@ class SimulationResult:
             rows[f"{v.name}_mean"] = v.cat_mean
             rows[f"{v.name}_std"] = np.sqrt(v.cat_var)
         return pd.DataFrame(rows, index=list(self.categories))
+
+    def by_layer(self) -> pd.DataFrame:
+        """DataFrame of the mean annual retained loss and each layer's mean annual recovery.
+
+        Columns ``mean``, ``std`` and ``mean_se`` (Monte Carlo standard error), one row for
+        ``"retained"`` and one per layer (:attr:`layers`); empty without a programme.
+
+        Examples
+        --------
+        >>> from riskmodel import InsuranceProgram, Layer, LossModel, simulate
+        >>> from riskmodel.frequency import Poisson
+        >>> from riskmodel.severity import LogNormal
+        >>> m = LossModel({"hack": (Poisson(3.0), LogNormal(15.0, 2.0))})
+        >>> r = simulate(m, 100_000, rng=1, program=InsuranceProgram([Layer(1e7, 4e7)]))
+        >>> list(r.by_layer().index)
+        ['retained', 'layer 1: 40M xs 10M per occurrence']
+        >>> bool(abs(r.by_layer()["mean"].iloc[1] - r.ceded.mean) < 1e-6 * r.ceded.mean)
+        True
+        """
+        import pandas as pd
+
+        lay = self.layers
+        if lay is None:
+            return pd.DataFrame(columns=["mean", "std", "mean_se"], index=pd.Index([]))
+        return pd.DataFrame(
+            {
+                "mean": lay.cat_mean,
+                "std": np.sqrt(lay.cat_var),
+                "mean_se": np.sqrt(lay.cat_var / lay.n),
+            },
+            index=pd.Index(list(lay.categories), name="layer"),
+        )
 
     def describe(self) -> pd.DataFrame:
         """Audit table: simulated moments beside the analytic ones, with relative errors and flags.

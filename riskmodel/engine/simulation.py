@@ -8,6 +8,11 @@ finishes first.
 
 Memory does not grow with ``n_sims`` beyond what the result needs: a block is reduced to
 running moments and its largest totals (with their per-category parts) before it is merged.
+
+Views: the gross losses; with a programme also the ceded and net ones, and "layers", whose
+parts are the year's net total and each layer's recovery (they add up to the gross total up
+to rounding, so its tail holds the largest gross years): the allocation of the gross reserve
+to the retained part and the layers.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from .. import __version__
 from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..frequency import Frequency
-from ..insurance import InsuranceProgram, apply_program
+from ..insurance import InsuranceProgram, apply_program, layer_names
 from ..model import LossModel
 from ..severity import Severity
 from ..uncertainty import PARAMETER_CHUNK
@@ -38,7 +43,7 @@ from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._random import new_state
 from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
-from ._summarize import summarize
+from ._summarize import row_totals, summarize
 from ._tail import Tail
 from .result import LossSample, SimulationResult, infinite_means
 
@@ -59,7 +64,8 @@ DEFAULT_BLOCK_SIZE = 1 << 16
 #: requests are refused rather than left to run out of time or memory.
 MAX_SIMS = 10**11
 #: Most memory the retained tail may take (the largest totals and their per-category parts,
-#: for gross, ceded and net); raise ``min_level`` to keep fewer totals.
+#: for gross, ceded and net, and their split by layer); raise ``min_level`` to keep fewer
+#: totals.
 MAX_TAIL_BYTES = 8 << 30
 #: Losses (simulated years times expected losses a year) from which a run is refused: at a
 #: few hundred million losses a second, 1e12 take about an hour; such a run is refused, not
@@ -87,7 +93,11 @@ class _Plan:
     """Everything a block needs, prepared once."""
 
     def __init__(
-        self, model: LossModel, program: InsuranceProgram | None, parameter_uncertainty: bool
+        self,
+        model: LossModel,
+        program: InsuranceProgram | None,
+        parameter_uncertainty: bool,
+        by_layer: bool = True,
     ) -> None:
         self.names = model.names
         k = len(self.names)
@@ -104,6 +114,10 @@ class _Plan:
         self.count_tables = _tables(self.freq_kind, self.freq_par, self.freqs, model.copula)
         self._local = threading.local()
         self.program = program if program is not None and program.layers else None
+        #: the parts of the "layers" view: the retained (net) total, then each layer's recovery
+        self.layer_labels: tuple[str, ...] = ()
+        if self.program is not None and by_layer:
+            self.layer_labels = ("retained", *layer_names(self.program))
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
         self.occ_cover = np.array(
@@ -149,17 +163,39 @@ class _Plan:
             self._local.arrays = arrays
         return arrays
 
-    def summary_scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The calling thread's scratch for :func:`summarize` on a block of ``n`` years.
+    def summary_scratch(self, n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The calling thread's scratch for :func:`summarize`: ``n`` years, ``k`` parts.
 
         The row totals, and the kept totals and rows.
         """
-        arrays = getattr(self._local, "summary", None)
+        scratch = getattr(self._local, "summary", None)
+        if scratch is None:
+            scratch = self._local.summary = {}
+        arrays = scratch.get(k)
         if arrays is None or arrays[0].shape[0] < n:
-            k = len(self.names)
-            arrays = (np.empty((n, 1)), np.empty(n), np.empty((n, k)))
-            self._local.summary = arrays
+            arrays = scratch[k] = (np.empty((n, 1)), np.empty(n), np.empty((n, k)))
         return arrays
+
+    def width(self, name: str) -> int:
+        """Number of parts of the view ``name``: the categories, or the layers' parts."""
+        return len(self.layer_labels) if name == "layers" else len(self.names)
+
+    def views(
+        self, gross: np.ndarray, ceded: np.ndarray | None, layers: np.ndarray | None
+    ) -> dict[str, np.ndarray]:
+        """A block's views from :meth:`run_block`'s arrays: gross, and ceded, net and layers.
+
+        Fills the first column of ``layers`` (the net total of each year).
+        """
+        views = {"gross": gross}
+        if ceded is not None:
+            net = gross - ceded
+            views["ceded"] = ceded
+            views["net"] = net
+            if layers is not None:
+                row_totals(net, layers[:, 0])
+                views["layers"] = layers
+        return views
 
     def group_tail(self, name: str, m: int) -> Tail:
         """An empty :class:`Tail` of ``m`` rows for the view ``name``.
@@ -172,17 +208,19 @@ class _Plan:
             tails = self._local.tails = {}
         tail = tails.get(name)
         if tail is None or tail.m != m:
-            tail = tails[name] = Tail(m, len(self.names))
+            tail = tails[name] = Tail(m, self.width(name))
         tail.clear()
         return tail
 
     def run_block(
         self, gen: np.random.Generator, n: int
-    ) -> tuple[np.ndarray, np.ndarray | None, float]:
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, float]:
         """Simulate ``n`` years with the block's generator ``gen``.
 
-        Returns the gross losses, the ceded ones (``None`` without a program) and the total of
-        the reinstatement premiums.
+        Returns the gross losses, the ceded ones (``None`` without a program), each layer's
+        annual recovery in the columns ``1:`` of an ``(n, 1 + layers)`` array whose first
+        column :meth:`views` fills (``None`` without a program or the layers view), and the
+        total of the reinstatement premiums.
         """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
@@ -217,9 +255,15 @@ class _Plan:
                     state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
         if self.program is None:
-            return gross, None, 0.0
-        ceded, rp = apply_program(self.program, gross, occ, self.names)
-        return gross, ceded, float(rp.sum())
+            return gross, None, None, 0.0
+        layers = None
+        if self.layer_labels:
+            layers = getattr(self._local, "layers", None)
+            if layers is None or layers.shape[0] != n:
+                layers = self._local.layers = np.empty((n, len(self.layer_labels)))
+        paid = None if layers is None else layers[:, 1:]
+        ceded, rp = apply_program(self.program, gross, occ, self.names, layer_paid=paid)
+        return gross, ceded, layers, float(rp.sum())
 
     def _run_chunk(
         self,
@@ -374,7 +418,7 @@ class Simulation:
     ----------
     model, rng, program, block_size, n_threads, parameter_uncertainty, backend, client, progress
         As for :func:`simulate`.
-    min_level : float
+    min_level, by_layer : float, bool
         As for :func:`simulate`.
     max_sims : int
         The most years this simulation will hold: the retained tail is sized for it.
@@ -394,6 +438,7 @@ class Simulation:
         backend: str = "numba",
         client: Any = None,
         progress: bool = False,
+        by_layer: bool = True,
     ) -> None:
         if not isinstance(model, LossModel):
             raise TypeError(f"model: expected a LossModel, got {type(model).__name__}")
@@ -412,7 +457,7 @@ class Simulation:
         self.model = model
         self.threads = resolve_threads(n_threads)
         self.root = as_seed_sequence(rng)
-        self.plan = _Plan(model, program, parameter_uncertainty)
+        self.plan = _Plan(model, program, parameter_uncertainty, by_layer)
         self._infinite = infinite_means(model, self.plan.program)
         per_year = float(self.plan.freq_par[:, 0].sum()) + self.plan.shock_rate * float(
             self.plan.shock_p.sum()
@@ -426,8 +471,12 @@ class Simulation:
                 f"by category: {rates})"
             )
         self.m = tail_size(self.max_sims, min_level)
+        # per kept year: each view's total and parts (gross; ceded and net; the layers' parts)
         views = 3 if self.plan.program is not None else 1
-        tail_bytes = self.m * (len(self.plan.names) + 1) * 8 * views
+        row = (len(self.plan.names) + 1) * views
+        if self.plan.layer_labels:
+            row += len(self.plan.layer_labels) + 1
+        tail_bytes = self.m * row * 8
         if tail_bytes > MAX_TAIL_BYTES:
             raise ValueError(
                 f"n_sims: {self.max_sims:,} years at min_level {min_level:g} would keep "
@@ -442,24 +491,21 @@ class Simulation:
         self.parameter_uncertainty = bool(parameter_uncertainty)
         self.n_sims = 0
         self.elapsed = 0.0
-        self._moments: dict[str, Moments] = {}  # per view: gross, and ceded and net
+        self._moments: dict[str, Moments] = {}  # per view: gross, and ceded, net and layers
         self._tails: dict[str, Tail] = {}
         self._rp_total = 0.0
 
     def _block(
         self, b: int, n: int
     ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
-        gross, ceded, rp = self.plan.run_block(block_generator(self.root, b), n)
-        views = {"gross": gross}
-        if ceded is not None:
-            views["ceded"] = ceded
-            views["net"] = gross - ceded
+        gross, ceded, layers, rp = self.plan.run_block(block_generator(self.root, b), n)
+        views = self.plan.views(gross, ceded, layers)
         out = {}
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
-            totals, tot, rows = self.plan.summary_scratch(n)
+            totals, tot, rows = self.plan.summary_scratch(n, arr.shape[1])
             mean, m2, r = summarize(arr, floor, totals, tot, rows)
             vals, parts = Tail.top(tot[:r].copy(), rows[:r].copy(), self.m)
             out[name] = (Moments(n, mean, m2), vals, parts)
@@ -477,7 +523,6 @@ class Simulation:
         bs = self.block_size
         b0 = self.n_sims // bs
         b1 = -(-n_total // bs)
-        k = len(self.plan.names)
         t0 = time.perf_counter()
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
         with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
@@ -490,7 +535,8 @@ class Simulation:
                 self._rp_total += rp
                 for name, (mom, vals, parts) in out.items():
                     if name not in self._tails:
-                        self._moments[name], self._tails[name] = mom, Tail(self.m, k)
+                        self._moments[name] = mom
+                        self._tails[name] = Tail(self.m, self.plan.width(name))
                     else:
                         self._moments[name] = self._moments[name].merge(mom)
                     self._tails[name].add(vals, parts)
@@ -505,7 +551,7 @@ class Simulation:
         var = mom.var
         return LossSample(
             name=name,
-            categories=self.plan.names,
+            categories=self.plan.layer_labels if name == "layers" else self.plan.names,
             n=self.n_sims,
             mean=float(mom.mean[-1]),
             var=float(var[-1]),
@@ -536,6 +582,7 @@ class Simulation:
             gross=gross,
             ceded=ceded,
             net=net,
+            layers=self._sample("layers") if "layers" in self._tails else None,
             reinstatement_premium=self._rp_total / self.n_sims,
             analytic=_Analytic(self.model, [names[c] for c, _ in self.plan.uncertain]),
             provenance={
@@ -566,6 +613,7 @@ def simulate(
     backend: str = "numba",
     client: Any = None,
     progress: bool = False,
+    by_layer: bool = True,
 ) -> SimulationResult:
     """Simulate ``n_sims`` years of annual losses of ``model``, gross, ceded and net.
 
@@ -599,6 +647,11 @@ def simulate(
     progress : bool
         A progress bar on stderr: percentage, rate and time left (redrawn on a terminal,
         one finished line otherwise).
+    by_layer : bool
+        With a programme, also keep :attr:`SimulationResult.layers`: the gross loss split
+        into the retained part and each layer's recovery, over the years of the gross tail
+        (the allocation of the reserve to layers needs it). ``False`` saves its memory
+        (about ``8 (layers + 2)`` bytes per retained year) and a few percent of the time.
 
     Returns
     -------
@@ -626,6 +679,7 @@ def simulate(
             backend=backend,
             client=client,
             progress=progress,
+            by_layer=by_layer,
         )
         .extend(n_sims)
         .result()

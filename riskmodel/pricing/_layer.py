@@ -33,7 +33,7 @@ import pandas as pd
 
 from .._errors import InfiniteMomentWarning, RiskModelWarning
 from .._rng import RNGLike, as_seed_sequence
-from ..insurance import InsuranceProgram, Layer
+from ..insurance import InsuranceProgram, Layer, _money, layer_label
 from ..model import LossModel
 from ._analytic import analytic_layer_loss
 from ._principles import check_loading, price_losses
@@ -58,24 +58,6 @@ _SIM_OPTIONS = (
 
 #: fewer years with a loss in the layer than this draw a warning
 _FEW_YEARS = 10
-
-
-def _money(x: float) -> str:
-    """25e6 -> '25M', 1.5e9 -> '1.5bn', inf -> 'unlimited'."""
-    if math.isinf(x):
-        return "unlimited"
-    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{x / scale:.4g}{suffix}"
-    return f"{x:.4g}"
-
-
-def layer_label(layer: Layer) -> str:
-    """Short name of a layer, e.g. ``'25M xs 25M'`` (``'agg 50M xs 100M'`` for stop loss)."""
-    text = f"{_money(layer.limit)} xs {_money(layer.attachment)}"
-    if layer.share != 1:
-        text = f"{100 * layer.share:.4g}% of {text}"
-    return text if layer.per == "occurrence" else f"agg {text}"
 
 
 @dataclass(frozen=True)
@@ -274,7 +256,9 @@ def _simulate_layer(
     bound = 1.0 if uncertain else _attach_bound(model, layer)
     first = min(max(1.0 - bound, _KEEP_ALL), 1.0 - 1e-12)
     for level in (first, _KEEP_ALL) if first > _KEEP_ALL else (_KEEP_ALL,):
-        res = simulate(model, n_sims, rng=root, program=program, min_level=level, **options)
+        res = simulate(
+            model, n_sims, rng=root, program=program, min_level=level, by_layer=False, **options
+        )
         tail = res.ceded.tail
         if len(tail) == res.n_sims or tail[-1] == 0.0:
             break

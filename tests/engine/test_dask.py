@@ -71,8 +71,12 @@ KW_NO_BLOCK = {"rng": 11, "parameter_uncertainty": True}
 
 def assert_identical(a, b):
     """Every moment, retained tail year (with its parts) and quantile, exactly."""
-    for view in ("gross", "ceded", "net"):
+    assert (a.layers is None) == (b.layers is None)
+    for view in ("gross", "ceded", "net", "layers"):
         x, y = getattr(a, view), getattr(b, view)
+        if x is None:
+            continue
+        assert x.categories == y.categories
         assert x.n == y.n
         assert x.mean == y.mean and x.var == y.var, view
         np.testing.assert_array_equal(x.cat_mean, y.cat_mean)
@@ -92,6 +96,7 @@ def local(model, program):
 
 def test_equals_the_local_run_exactly(client, model, program, local):
     assert local.ceded.mean > 0  # the program cedes something: the test covers its views
+    assert local.layers is not None and np.all(local.layers.cat_mean[1:] > 0)
     r = simulate(model, 120_000, program=program, backend="dask", client=client, **KW)
     assert_identical(local, r)
     assert r.provenance["backend"] == "dask"
@@ -271,14 +276,15 @@ def test_a_group_returns_the_tail_its_blocks_would_merge_to(model, program):
     sim = Simulation(model, program=program, max_sims=10_240, block_size=1024, **KW_NO_BLOCK)
     m, sizes = 300, [1024] * 10
     blocks, tails = _dask.run_group(sim.plan, as_seed_sequence(11), 0, sizes, {}, m)
-    for name in ("gross", "net"):
-        merged = Tail(m, 3)
+    for name in ("gross", "net", "layers"):
+        k = sim.plan.width(name)  # the layers view: retained and one part per layer
+        merged = Tail(m, k)
         for b in range(10):
             out, _ = sim._block(b, 1024)
             mom, vals, parts = out[name]
             assert mom.mean.tolist() == blocks[b][0][name].mean.tolist()
             merged.add(vals, parts)
-        group = Tail(m, 3)
+        group = Tail(m, k)
         group.add(*tails[name])
         assert len(tails[name][0]) == m
         (v1, p1), (v2, p2) = merged.final(), group.final()

@@ -10,7 +10,7 @@ from riskmodel.engine import _kernels as K
 from riskmodel.engine import _random as R
 from riskmodel.engine import simulate
 from riskmodel.engine._specs import MAX_TABLE, count_tables, frequency_spec
-from riskmodel.engine._summarize import summarize
+from riskmodel.engine._summarize import row_totals, summarize
 from riskmodel.engine._tail import Tail
 from riskmodel.engine._vexp import exp_inplace
 from riskmodel.frequency import NegativeBinomial, Poisson
@@ -123,6 +123,20 @@ def test_summarize_matches_numpy(k):
     assert t_r == r
     for a, b in zip((t_mean, t_m2, t_tot[:r], t_rows[:r]), (mean, m2, tot, rows), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_row_totals_into_a_column_match_summarize_and_its_twin():
+    x = np.random.default_rng(3).lognormal(0, 1, size=(1001, 3))
+    n = len(x)
+    out = np.full((n, 4), np.nan)  # a strided column of a wider array, as the layers view's
+    row_totals(x, out[:, 0])
+    tot = np.empty(n)
+    summarize(x, -np.inf, np.empty((n, 1)), tot, np.empty((n, 3)))
+    np.testing.assert_array_equal(out[:, 0], tot)  # the same sums, bit for bit
+    assert np.isnan(out[:, 1:]).all()
+    twin = np.empty(n)
+    row_totals.py_func(x, twin)
+    np.testing.assert_array_equal(twin, tot)
 
 
 def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
