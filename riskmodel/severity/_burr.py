@@ -224,6 +224,7 @@ class LogLogistic(Severity):
         tail="shape",
         loglik=_LogLogisticLogLik(),
         sampler=Sampler(code=6, fields=("shape", "scale")),
+        log_location_scale=("scale", "shape", -1),
     )
 
     def __post_init__(self) -> None:

@@ -336,6 +336,7 @@ class Weibull(Severity):
         tail="shape",
         loglik=_WeibullLogLik(),
         sampler=Sampler(code=5, fields=("shape", "scale")),
+        log_location_scale=("scale", "shape", -1),
     )
 
     def __post_init__(self) -> None:

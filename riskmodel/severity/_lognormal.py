@@ -83,6 +83,7 @@ class LogNormal(Severity):
         tail="sigma",
         loglik=_LogNormalLogLik(),
         sampler=Sampler(code=0, fields=("mu", "sigma")),
+        log_location_scale=("mu", "sigma", 1),
     )
 
     def __post_init__(self) -> None:

@@ -163,6 +163,13 @@ class FamilySpec:
         Analytic log-likelihood pieces; without them fitting uses finite differences.
     sampler : Sampler or None
         The compiled sampler; without one the simulator calls the distribution's ``sample``.
+    log_location_scale : tuple of (str, str, int) or None
+        For a family whose logarithm is a location-scale family, ``log X = a + b Z`` with
+        ``Z`` of a fixed law: the parameter whose unconstrained value is ``a``, the one whose
+        unconstrained value is ``log b`` times the sign, and the sign: ``("mu", "sigma", 1)``
+        for the lognormal, ``("scale", "shape", -1)`` for the Weibull (``b = 1 / shape``).
+        Parameter uncertainty uses it to form exact pivots
+        (:mod:`riskmodel.uncertainty`, method ``"pivotal"``).
 
     Examples
     --------
@@ -179,6 +186,7 @@ class FamilySpec:
     support_start: str | None = None
     loglik: LogLik | None = None
     sampler: Sampler | None = None
+    log_location_scale: tuple[str, str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.name != self.name.lower() or not self.name.isidentifier():
@@ -187,6 +195,18 @@ class FamilySpec:
             raise ValueError(f"FamilySpec {self.name}: declare at least one parameter")
         if self.tail is not None and self.tail not in self.param_names:
             raise ValueError(f"FamilySpec {self.name}: tail {self.tail!r} is not a parameter")
+        lls = self.log_location_scale
+        if lls is not None and not (
+            len(lls) == 3
+            and lls[0] in self.param_names
+            and lls[1] in self.param_names
+            and lls[0] != lls[1]
+            and lls[2] in (1, -1)
+        ):
+            raise ValueError(
+                f"FamilySpec {self.name}: log_location_scale must be (location, scale, sign) "
+                f"with two of its parameters and a sign of 1 or -1, got {lls!r}"
+            )
         if self.sampler is not None and len(self.sampler.fields) > 4:
             raise ValueError(f"FamilySpec {self.name}: the sampler takes at most 4 fields")
 
