@@ -274,6 +274,75 @@ def model_risk(
     )
 
 
+def skip_note(
+    requested: bool | None, *, model_file: bool, profile: bool, losses: bool = True
+) -> str | None:
+    """Whether model risk is computed beside a headline: ``None`` if so, else why not.
+
+    The one rule of ``riskmodel reserve``, ``riskmodel report`` and
+    :func:`riskmodel.report.write_report`: computed by default for a model calibrated from
+    losses (the bundled incidents or the user's), not for a model file (it holds no losses to
+    refit) nor, unless asked, for an exchange profile (the rows are then the industry model's
+    reserves, not the exchange's).
+
+    Parameters
+    ----------
+    requested : bool or None
+        ``--model-risk`` / ``--no-model-risk`` (``model_risk=True`` / ``False``); ``None``:
+        the default.
+    model_file : bool
+        The model was read from a model file.
+    profile : bool
+        The headline is one exchange's (an exchange profile).
+    losses : bool
+        The losses behind the calibration are at hand.
+
+    Returns
+    -------
+    str or None
+        The note that stands in for the model risk (``model_risk_note`` in JSON), or ``None``
+        when it is to be computed.
+
+    Raises
+    ------
+    ValueError
+        Model risk was asked for a model file or without the losses.
+
+    Examples
+    --------
+    >>> skip_note(None, model_file=False, profile=False) is None
+    True
+    >>> skip_note(False, model_file=False, profile=False)
+    'not computed (--no-model-risk; model_risk=False)'
+    """
+    if requested is False:
+        return "not computed (--no-model-risk; model_risk=False)"
+    if model_file:
+        if requested:
+            raise ValueError(
+                "--model-risk (model_risk=True) refits the data under each severity family: "
+                "it cannot be used with a model file (--model), which holds no losses"
+            )
+        return (
+            "not computed: the model was read from a model file, which holds no losses to "
+            "refit under each severity family"
+        )
+    if not losses:
+        if requested:
+            raise ValueError(
+                "model_risk=True refits the losses under each severity family: give the "
+                "losses the calibration was fitted to (data=)"
+            )
+        return "not computed: the losses behind the calibration were not given (data=)"
+    if profile and not requested:
+        return (
+            "not computed for an exchange profile unless asked (--model-risk; "
+            "model_risk=True): it refits the industry model, whose reserve is not the "
+            "exchange's"
+        )
+    return None
+
+
 def _losses(incidents: pd.DataFrame, cal: Any) -> dict[str, np.ndarray]:
     """Each category's losses in the calibration window at or above its threshold."""
     year = pd.to_datetime(incidents["date"]).dt.year.to_numpy()

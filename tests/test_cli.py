@@ -46,6 +46,7 @@ def test_reserve_json_parses_and_is_consistent():
     assert res["n_sims"] == 20000
     assert res["ci"][0] <= res["reserve"] <= res["ci"][1]
     assert set(doc["calibration"]["window"]) and doc["calibration"]["threshold"] == 1e6
+    assert doc["layer_allocation"] is None  # no programme
 
 
 def test_same_seed_same_numbers_whatever_the_thread_count():
@@ -101,6 +102,13 @@ def test_reserve_for_an_exchange_profile(tmp_path):
     res = doc["reserve"]
     assert res["credit"] > 0 and res["reserve"] < res["gross_reserve"]
     assert {"rates", "assumptions", "standard_formulas", "profile"} <= set(doc)
+    # the gross reserve by layer: retained first, then the profile's layer, adding up to it
+    rows = doc["layer_allocation"]
+    assert len(rows) == 2 and rows[0]["layer"] == "retained"
+    assert rows[1]["layer"].startswith("layer 1: ") and all(r["se"] > 0 for r in rows)
+    assert sum(r["amount"] for r in rows) == pytest.approx(res["gross_reserve"], rel=1e-9)
+    text = run_cli("reserve", "--profile", "example", "--n-sims", "50000").stdout
+    assert "gross reserve by layer" in text and rows[1]["layer"] in text
     bad = tmp_path / "p.toml"
     bad.write_text('name = "x"\ntrading_volume = -5\n')
     out = run_cli("reserve", "--profile", str(bad))

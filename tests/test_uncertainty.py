@@ -96,8 +96,7 @@ def test_bootstrap_draws_follow_the_small_sample_law():
     # from the normal the asymptotic method draws from.
     n = 12
     fit = fit_severity(LogNormal(2.0, 1.5).sample(n, rng=3), "lognormal")
-    cat = FittedCategory(fit, rate=13 / 12, log_rate_se=1 / math.sqrt(13))
-    assert cat.method == "bootstrap" == DEFAULT_METHOD
+    cat = FittedCategory(fit, rate=13 / 12, log_rate_se=1 / math.sqrt(13), method="bootstrap")
     rng = np.random.default_rng(1)
     draws = [cat.draw(rng) for _ in range(400)]
     sig = np.array([d[1].sigma for d in draws])
@@ -112,10 +111,54 @@ def test_bootstrap_draws_follow_the_small_sample_law():
     assert stats.kstest(rates, stats.gamma(13, scale=1 / 12).cdf).pvalue > 1e-3
 
 
-def test_bootstrap_keeps_the_truncation_and_reproduces():
+def test_pivotal_draws_are_the_exact_pivots_of_an_untruncated_lognormal():
+    # The default method. From n = 12 untruncated losses the pivotal draws are
+    # sigma~ = sigma_hat^2 / sigma* and mu~ = mu_hat + (mu_hat - mu*) sigma_hat / sigma*, so
+    # n sigma_hat^2 / sigma~^2 ~ chi2(n - 1) (the fiducial law of sigma: its quantiles are
+    # exact confidence bounds) and (mu~ - mu_hat) / sigma~ = (mu_hat - mu*) / sigma_hat ~
+    # N(0, 1 / n). The percentile bootstrap fails the first law (its sigma* is chi, not
+    # inverse chi), so this test tells the methods apart.
+    n = 12
+    fit = fit_severity(LogNormal(2.0, 1.5).sample(n, rng=3), "lognormal")
+    cat = FittedCategory(fit, rate=13 / 12, log_rate_se=1 / math.sqrt(13))
+    assert cat.method == "pivotal" == DEFAULT_METHOD
+    s_hat, m_hat = fit.params["sigma"], fit.params["mu"]
+
+    def laws(method):
+        c = dataclasses.replace(cat, method=method)
+        rng = np.random.default_rng(1)
+        sev = [c.draw(rng)[1] for _ in range(400)]
+        sig = np.array([d.sigma for d in sev])
+        mu = np.array([d.mu for d in sev])
+        return n * s_hat**2 / sig**2, (mu - m_hat) / sig * math.sqrt(n)
+
+    chi, z = laws("pivotal")
+    assert stats.kstest(chi, stats.chi2(n - 1).cdf).pvalue > 1e-3
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    chi_b, _ = laws("bootstrap")
+    assert stats.kstest(chi_b, stats.chi2(n - 1).cdf).pvalue < 1e-6
+
+
+def test_pivotal_reflection_of_a_weibull_uses_the_reciprocal_shape():
+    # log X of a Weibull is a location-scale family with location log(scale) and scale
+    # 1 / shape: FamilySpec declares ("scale", "shape", -1). For a refit with shape* = 2
+    # shape_hat and scale* = scale_hat / e, the pivot draws shape~ = shape_hat / 2 (b~ =
+    # b_hat^2 / b*) and log scale~ = log scale_hat + 1 * (b_hat / b*) = log scale_hat + 2.
+    from riskmodel.uncertainty import _pivot
+
+    fit = fit_severity(LogNormal(2.0, 1.0).sample(30, rng=4), "weibull")
+    k, lam = fit.params["shape"], fit.params["scale"]
+    star = np.array([math.log(2 * k), math.log(lam) - 1.0])
+    shape, log_scale = _pivot(fit, star)
+    assert math.exp(shape) == pytest.approx(k / 2, rel=1e-12)
+    assert log_scale == pytest.approx(math.log(lam) + 2.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["pivotal", "bootstrap"])
+def test_refit_draws_keep_the_truncation_and_reproduce(method):
     x = LogNormal(14.0, 2.0).truncated(lower=1e6).sample(15, rng=2)
     fit = fit_severity(x, "lognormal", truncation=1e6)
-    cat = FittedCategory(fit, rate=1.2, log_rate_se=0.25, truncation=1e6)
+    cat = FittedCategory(fit, rate=1.2, log_rate_se=0.25, truncation=1e6, method=method)
     a = [cat.draw(np.random.default_rng(9)) for _ in range(3)]
     b = [cat.draw(np.random.default_rng(9)) for _ in range(3)]
     assert [d[1] for d in a] == [d[1] for d in b]
@@ -158,7 +201,7 @@ def test_reserve_interval_includes_parameter_uncertainty_by_default(small_model)
     info = r.provenance["parameter_uncertainty"]
     assert info == {
         "draws": 20,
-        "method": "bootstrap",
+        "method": "pivotal",
         "years_per_draw": 2_000,
         "seed_stream": [parameter_stream(6).spawn_key[0]],
     }
@@ -171,6 +214,15 @@ def test_reserve_interval_includes_parameter_uncertainty_by_default(small_model)
     plain = reserve(small_model, 0.99, rng=6, n_sims=20_000, parameter_draws=0)
     assert plain.reserve == r.reserve and plain.ci == plain.ci_mc == r.ci_mc
     assert plain.ci_total is None and plain.parameter_reserves is None
+    # the TVaR: the same draws give its interval with parameter uncertainty
+    assert r.tvar_ci == r.tvar_ci_total and r.tvar == plain.tvar
+    assert r.tvar_ci_total[0] <= r.tvar_ci_mc[0] and r.tvar_ci_total[1] >= r.tvar_ci_mc[1]
+    assert r.tvar_ci_total[1] - r.tvar_ci_total[0] > 3 * (r.tvar_ci_mc[1] - r.tvar_ci_mc[0])
+    assert np.all(r.parameter_tvars >= r.parameter_reserves)  # each draw: TVaR >= VaR
+    lo, hi = np.quantile(r.parameter_tvars, [0.025, 0.975], method="weibull")
+    assert r.tvar_ci_total == (min(lo, r.tvar_ci_mc[0]), max(hi, r.tvar_ci_mc[1]))
+    assert d["tvar_ci_total"] == list(r.tvar_ci_total) and d["tvar_ci_mc"] == list(r.tvar_ci_mc)
+    assert plain.tvar_ci == plain.tvar_ci_mc == r.tvar_ci_mc and plain.tvar_ci_total is None
 
 
 def test_reserve_parameter_options_are_checked(small_model):

@@ -13,6 +13,7 @@ from ._dask import DASK_HELP, dask_spec
 __all__ = [
     "PROFILE_HELP",
     "add_data_options",
+    "add_model_risk_option",
     "add_output_options",
     "add_profile_option",
     "add_simulation_options",
@@ -146,6 +147,19 @@ PROFILE_HELP = (
 def add_profile_option(p: argparse.ArgumentParser, help: str = PROFILE_HELP) -> None:
     """--profile FILE ('example' for the bundled one)."""
     p.add_argument("--profile", metavar="FILE", help=help)
+
+
+def add_model_risk_option(p: argparse.ArgumentParser) -> None:
+    """--model-risk / --no-model-risk (default: by the rule of
+    :func:`riskmodel.model_averaging.skip_note`)."""
+    p.add_argument(
+        "--model-risk",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the industry reserve under each candidate severity family with AIC weights "
+        "beside the headline (riskmodel.model_risk; JSON key model_risk); on by default for "
+        "the industry model fitted to the data, off with --model or --profile",
+    )
 
 
 def add_output_options(

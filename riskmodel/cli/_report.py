@@ -8,6 +8,7 @@ import warnings
 
 from ._common import (
     add_data_options,
+    add_model_risk_option,
     add_output_options,
     add_profile_option,
     add_simulation_options,
@@ -27,9 +28,13 @@ from ._model import add_model_options, build_calibration
 #: so that building the parser stays light)
 DEFAULT_DIR = "riskmodel-report"
 
+#: the model-risk keys of the report's JSON (those of ``riskmodel reserve --json``)
+MODEL_RISK_KEYS = ("model_risk", "model_risk_averaged", "model_risk_note")
+
 EXAMPLES = """examples:
   riskmodel report                                # ./riskmodel-report on the bundled incidents
   riskmodel report --profile example              # one exchange: cover, standard formulas
+  riskmodel report --no-model-risk                # skip refitting under each severity family
   riskmodel report reports/acme --profile acme.toml --coverage 0.999 --n-sims 5e6
   riskmodel report --overwrite --seed 7 --json    # replace the folder, print the summary
   riskmodel report --data my_losses.csv --threshold 5e6   # columns: date, category, amount_usd
@@ -37,9 +42,10 @@ EXAMPLES = """examples:
   riskmodel fit --save-model m.toml && riskmodel report --model m.toml
 
 The folder holds report.pdf (summary, data and model, assumptions, exceedance curve, reserve
-against coverage, fit diagnostics, allocation, layer prices, standard formulas), report.json
-(every number, the inputs and the seed) and CSV tables. It is written atomically: an error
-leaves no half-written report. The same seed reproduces every number.
+against coverage, fit diagnostics, model risk, allocation by category and layer, layer prices,
+standard formulas), report.json (every number, the inputs and the seed) and CSV tables. It is
+written atomically: an error leaves no half-written report. The same seed reproduces every
+number.
 """
 
 
@@ -98,6 +104,7 @@ def add_parser(sub) -> None:
         metavar="B",
         help="bootstrap refits of the goodness-of-fit tests per category (default 199; 0: none)",
     )
+    add_model_risk_option(p)
     add_data_options(p)
     add_model_options(p)
     p.add_argument(
@@ -147,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
                 n_threads=args.threads,
                 overwrite=args.overwrite,
                 progress=progress_enabled(args),
+                model_risk=args.model_risk,
                 **dask_kw,
             )
     except (FileExistsError, NotADirectoryError, PermissionError) as exc:  # exit 2, one line
@@ -164,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
                 "subject": doc["report"]["subject"],
                 "headline": doc["headline"],
                 "standard_formulas": doc["standard_formulas"],
+                "layer_allocation": doc["layer_allocation"],  # as `riskmodel reserve --json`
+                **{k: doc[k] for k in MODEL_RISK_KEYS if k in doc},
                 "notes": doc["notes"],
                 "provenance": doc["provenance"],
             }

@@ -10,6 +10,7 @@ from .._errors import InfiniteMomentWarning
 from ._common import (
     PROFILE_HELP,
     add_data_options,
+    add_model_risk_option,
     add_output_options,
     add_profile_option,
     add_simulation_options,
@@ -68,17 +69,10 @@ def add_parser(sub) -> None:
         type=int,
         default=None,
         metavar="B",
-        help="parameter sets drawn (parametric bootstrap) for the interval with parameter "
-        "uncertainty (default 100; 0: Monte Carlo interval only)",
+        help="parameter sets drawn (generalized pivots from bootstrap refits) for the interval "
+        "with parameter uncertainty (default 100; 0: Monte Carlo interval only)",
     )
-    p.add_argument(
-        "--model-risk",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="the industry reserve under each candidate severity family with AIC weights "
-        "beside the headline (riskmodel.model_risk; JSON key model_risk); on by default for "
-        "the industry model fitted to the data, off with --model or --profile",
-    )
+    add_model_risk_option(p)
     add_profile_option(p, PROFILE_HELP)
     add_data_options(p)
     add_model_options(p)
@@ -88,10 +82,15 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel reserve``."""
+    from ..model_averaging import skip_note
     from ..reserving import reserve
 
     profile = load_profile(args.profile)
     cal = build_calibration(args)
+    # whether model risk is computed (an error for --model-risk with --model, before the work)
+    risk_note = skip_note(
+        args.model_risk, model_file=bool(args.model), profile=profile is not None
+    )
     model, program, assumptions = cal.model, None, cal.assumptions()
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
@@ -113,16 +112,8 @@ def run(args: argparse.Namespace) -> int:
         )
     elapsed = time.perf_counter() - t0
     note = cal.extrapolation(res) if profile is None else None
-    risk, risk_note = None, None
-    if args.model_risk and args.model:
-        raise ValueError("--model-risk refits the data: it cannot be used with --model")
-    if args.model_risk is None and (args.model or profile is not None):
-        risk_note = (
-            "not computed: it refits the industry data (ask with --model-risk; not with --model)"
-        )
-    elif args.model_risk is False:
-        risk_note = "not computed (--no-model-risk)"
-    else:
+    risk = None
+    if risk_note is None:
         from ..model_averaging import model_risk
 
         with warnings.catch_warnings():  # (a second read: its warnings were given already)
@@ -149,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
             "assumptions": list(assumptions),
             "extrapolation": note,
         }
+        doc["layer_allocation"] = _layer_rows(res) if program is not None else None
         doc["model_risk"] = risk.entries() if risk is not None else None
         doc["model_risk_averaged"] = risk.averaged if risk is not None else None
         if risk_note is not None:
@@ -180,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     if res.ci_total is not None:
         print(f"  (interval: parameters and Monte Carlo; Monte Carlo only {_ci(res.ci_mc)})")
     print(f"  TVaR             USD {res.tvar:>18,.0f}   {pct} {_ci(res.tvar_ci)}")
+    if res.tvar_ci_total is not None:
+        print(f"  (interval: parameters and Monte Carlo; Monte Carlo only {_ci(res.tvar_ci_mc)})")
     if profile is not None and profile.currency != "USD":
         print(
             f"                   {profile.currency} {res.reserve / profile.usd_per_unit:>18,.0f}"
@@ -190,6 +184,11 @@ def run(args: argparse.Namespace) -> int:
             f"{k} {v:,.0f} ({res.allocation_se[k]:,.0f})" for k, v in res.allocation.items()
         )
     )
+    if res.layer_allocation:
+        print("  gross reserve by layer (USD, s.e.):")
+        width = max(len(k) for k in res.layer_allocation)
+        for row in _layer_rows(res):
+            print(f"    {row['layer']:<{width}} {row['amount']:>18,.0f} ({row['se']:,.0f})")
     print(f"  n_sims {res.n_sims:,}, seed {args.seed}, {elapsed:.2f} s")
     if note:
         print()
@@ -210,6 +209,14 @@ def run(args: argparse.Namespace) -> int:
     for i, a in enumerate(assumptions, start=1):
         print(f"  {i}. {a}")
     return 0
+
+
+def _layer_rows(res) -> list[dict]:
+    """The gross reserve by layer: ``[{layer, amount, se}, ...]``, "retained" first."""
+    return [
+        {"layer": k, "amount": v, "se": res.layer_allocation_se[k]}
+        for k, v in res.layer_allocation.items()
+    ]
 
 
 def _ci(ci) -> str:

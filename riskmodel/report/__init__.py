@@ -4,12 +4,13 @@
 model file's; or builds one exchange's from its profile), sizes the reserve, and writes:
 
 - ``report.pdf``: the pages listed in :data:`PAGES` (summary, data and model, assumptions and
-  method, exceedance curve, reserve against coverage, fit diagnostics, allocation, layer
-  prices, standard-formula comparison);
+  method, exceedance curve, reserve against coverage, fit diagnostics, model risk,
+  allocation by category and layer, layer prices, standard-formula comparison);
 - ``report.json``: the inputs, the provenance and every number in the PDF;
 - CSV tables: ``reserve_curve.csv``, ``exceedance_curve.csv``, ``allocation.csv``,
-  ``fits.csv``, ``layer_prices.csv``, ``simulation_audit.csv`` and, with a profile,
-  ``standard_formulas.csv`` and ``rates.csv``.
+  ``fits.csv``, ``layer_prices.csv``, ``simulation_audit.csv``, ``model_risk.csv`` where
+  model risk is computed, ``layer_allocation.csv`` where there is an insurance programme
+  and, with a profile, ``standard_formulas.csv`` and ``rates.csv``.
 
 The folder is written atomically (see :mod:`riskmodel.report._files`).
 """
@@ -106,9 +107,30 @@ class ReportResult:
             f"  n_sims {prov.get('n_sims'):,}, seed {prov.get('seed')}, "
             f"riskmodel {prov.get('version')}"
         )
+        lines.append(self._model_risk_line())
         if h.get("extrapolation"):
             lines.append(f"WARNING: {h['extrapolation']}")
         return "\n".join(lines)
+
+    def _model_risk_line(self) -> str:
+        doc = self.document
+        rows = doc.get("model_risk")
+        if rows is None:
+            return f"  model risk: {doc.get('model_risk_note')}"
+        used = [r for r in rows if r["reserve"] is not None]
+        lo = min(r["reserve"] for r in used)
+        hi = max(r["reserve"] for r in used)
+        weights = ", ".join(f"{r['family']} {r['weight']:.2f}" for r in used)
+        if doc["inputs"].get("profile") is not None:  # the rows are the industry model's
+            return (
+                f"  model risk of the industry model: model-averaged reserve USD "
+                f"{doc['model_risk_averaged']:,.0f}, families USD {lo:,.0f} to {hi:,.0f} "
+                f"(AIC weights {weights})"
+            )
+        return (
+            f"  model-averaged reserve  USD {doc['model_risk_averaged']:>20,.0f}   "
+            f"families USD {lo:,.0f} to {hi:,.0f} (AIC weights {weights})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record (the content of ``report.json``)."""
@@ -138,6 +160,7 @@ def write_report(
     progress: bool = False,
     backend: str = "numba",
     client: Any = None,
+    model_risk: bool | None = None,
 ) -> ReportResult:
     """Write a reserve report folder: PDF, JSON and CSV tables.
 
@@ -194,6 +217,15 @@ def write_report(
         cluster (:func:`riskmodel.simulate`); the numbers are the same as locally.
     client : dask.distributed.Client, optional
         The cluster of ``backend="dask"``; default: the current client.
+    model_risk : bool, optional
+        The reserve with every category refitted under each candidate severity family, with
+        Akaike weights and the model-averaged reserve (:func:`riskmodel.model_risk`, with
+        ``seed`` and ``n_sims``; run locally), beside the headline: its own page, and the
+        JSON keys ``model_risk`` and ``model_risk_averaged`` (``None`` with
+        ``model_risk_note`` saying why when not computed). Default ``None``: computed when the
+        model is calibrated from losses (the bundled incidents or ``data``), not for a model
+        file (an error if asked) nor, unless asked, for an exchange profile (the rows are
+        the industry model's reserves).
 
     Returns
     -------
@@ -205,6 +237,9 @@ def write_report(
         ``out_dir`` is not empty and ``overwrite`` is False (checked before any work).
     NotADirectoryError
         ``out_dir`` is a file.
+    ValueError
+        ``model_risk=True`` for a model file, or for a calibration whose losses were not
+        given (checked before the simulations).
 
     Notes
     -----
@@ -214,6 +249,14 @@ def write_report(
     :func:`riskmodel.pricing.price_tower` with the same seed. Warnings of riskmodel raised
     on the way (for example a layer that too few simulated years reach) are not raised to
     the caller: they are written into the report's notes and returned in ``warnings``.
+
+    With an insurance programme, the gross reserve split into the retained part and each
+    layer's recovery (:attr:`riskmodel.reserving.ReserveResult.layer_allocation`, with
+    standard errors, beside each part's expected annual amount from
+    :meth:`~riskmodel.engine.result.SimulationResult.by_layer`) is on the allocation page,
+    in ``layer_allocation.csv`` and under the JSON key ``layer_allocation`` (the rows of
+    ``riskmodel reserve --json``: ``layer``, ``amount``, ``se``, with ``share``,
+    ``expected_annual`` and ``expected_annual_se``; ``None`` without a programme).
 
     Files are written into a temporary sibling folder, each through a temporary file and
     :func:`os.replace`, and the folder is renamed into place at the end: an error leaves no
@@ -247,6 +290,7 @@ def write_report(
         backend=backend,
         client=client,
         calibration=calibration,
+        model_risk=model_risk,
     )
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if progress:
@@ -269,6 +313,10 @@ def write_report(
             tables["standard_formulas.csv"] = data_.standard_formulas
         if data_.rates is not None:
             tables["rates.csv"] = data_.rates
+        if data_.model_risk is not None:
+            tables["model_risk.csv"] = data_.model_risk.table
+        if data_.layer_allocation is not None:
+            tables["layer_allocation.csv"] = data_.layer_allocation
         for name, frame in tables.items():
             folder.write_csv(name, frame)
         files = sorted([*folder.files(), "report.json"])

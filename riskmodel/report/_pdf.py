@@ -18,6 +18,8 @@ import numpy as np
 
 from .. import __version__, plots
 from ..plots import _usd_axis
+from . import _model_risk
+from ._format import _pct, _short, _usd
 
 __all__ = ["PAGES", "write_pdf"]
 
@@ -29,7 +31,8 @@ PAGES = (
     "Exceedance curve of the annual loss",
     "Reserve against coverage",
     "Severity fit diagnostics",
-    "Allocation by category",
+    "Model risk",
+    "Allocation by category and layer",
     "Layer prices",
     "Standard-formula comparison",
 )
@@ -53,25 +56,6 @@ _PRINCIPLE_NAMES = {
     "wang": "Wang",
     "cost_of_capital": "CoC",
 }
-
-
-def _usd(x: float) -> str:
-    """Full USD amount with thousands separators."""
-    return f"{x:,.0f}" if math.isfinite(x) else str(x)
-
-
-def _short(x: float) -> str:
-    """Four significant figures with k / M / bn / tn."""
-    if not math.isfinite(x):
-        return str(x)
-    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{x / scale:.4g}{suffix}"
-    return f"{x:.4g}"
-
-
-def _pct(p: float) -> str:
-    return f"{100 * p:g}%"
 
 
 class _Page:
@@ -233,6 +217,10 @@ def _summary(page: _Page, created: str) -> None:
     rows.append((f"{label} {cov}, gross", _usd(h[f"gross_{other}"]), _mc(f"gross_{other}")))
     if d.program is not None:
         rows.append((f"{label} {cov}, net", _usd(h[f"net_{other}"]), _mc(f"net_{other}")))
+    total = h.get("net_tvar_ci_total") if other == "tvar" else None
+    if total is not None:  # the net TVaR (the gross one without a programme) under the draws
+        rows[-1] = (*rows[-1][:2], f"[{_usd(total[0])}, {_usd(total[1])}] params + MC")
+        rows.append(("    Monte Carlo only", "", _mc("net_tvar")[:-3]))
     rows.append(
         (
             "Mean annual loss, gross",
@@ -240,6 +228,9 @@ def _summary(page: _Page, created: str) -> None:
             f"(Monte Carlo s.e. {_usd(h['mean_annual_loss_gross_se'])})",
         )
     )
+    risk_row = _model_risk.summary_row(d, PAGES.index("Model risk") + 1)
+    if risk_row is not None:
+        rows.append(risk_row)
     if d.standard_formulas is not None:
         for req, row in d.standard_formulas.iterrows():
             if not str(req).startswith("model"):
@@ -675,11 +666,64 @@ def _stated_severity(ax, c, own: np.ndarray, threshold: float) -> None:
     ax.legend(fontsize=7)
 
 
+def _model_risk_page(page: _Page) -> None:
+    d = page.data
+    risk = d.model_risk
+    if risk is None:
+        page.text(0.08, 0.8, _model_risk.not_computed(d), size=11, width=110)
+        return
+    name = "VaR" if risk.measure == "var" else "TVaR"
+    who = "the industry model's reserve" if d.profile is not None else "the reserve"
+    y = page.heading(
+        0.05,
+        0.92,
+        f"{who[0].upper()}{who[1:]} ({name} {_pct(risk.coverage)}) with every category refitted "
+        "under each candidate severity family",
+    )
+    header, rows = _model_risk.family_table(d)
+    y = page.table(
+        0.05,
+        y,
+        0.9,
+        header,
+        rows,
+        widths=[0.2, 0.07, 0.06, 0.06, 0.14, 0.3, 0.17],
+        row_h=0.032,
+        size=8,
+    )
+    y = page.text(0.05, y - 0.005, _model_risk.prose(d), size=8.5, width=175)
+    y = page.heading(0.05, y - 0.01, "AIC of each category's fit, by family")
+    header, rows = _model_risk.category_table(risk)
+    n = len(header) - 2
+    page.table(
+        0.05,
+        y,
+        0.2 + 0.09 * n,
+        header,
+        rows,
+        widths=[0.12, 0.14, *([0.09] * n)],
+        row_h=0.028,
+        size=7.5,
+        left=(0, 1),
+    )
+    page.caption(
+        0.1,
+        (
+            "AIC: the sum over the categories fitted on their own losses (a pooled fit reuses "
+            "those losses and is left out); weight: Akaike weight exp(-dAIC/2), normalised "
+            "(Burnham and Anderson 2002). vs headline: the row's reserve minus the headline "
+            "reserve. Amounts in USD."
+        ),
+    )
+
+
 def _allocation(page: _Page) -> None:
     d = page.data
     res = d.reserve
     a = d.allocation
-    ax = page.axes([0.14, 0.22, 0.5, 0.64])
+    layered = d.layer_allocation is not None
+    # with a programme the chart is shorter, to leave the lower third to the layers' table
+    ax = page.axes([0.14, 0.5, 0.48, 0.36] if layered else [0.14, 0.22, 0.5, 0.64])
     cols = ["gross", "net"] if d.program is not None else ["net"]
     frame = a[cols].rename(columns={"gross": "gross of insurance", "net": "net reserve"})
     plots.allocation_plot(frame, ax=ax)
@@ -708,23 +752,70 @@ def _allocation(page: _Page) -> None:
         )
     )
     y = page.heading(0.7, 0.88, "Allocation (USD)")
-    page.table(
+    y = page.table(
         0.66, y, 0.32, ["category", "mean loss", "gross", "net", "net s.e.", "net share"], rows
     )
-    page.caption(
-        0.11,
+    caption = (
         (
-            (
-                "Euler contributions: each category's expected part of the annual loss in the "
-                f"years whose total is near the {name}"
-                if res.allocation_method == "euler" and res.measure == "var"
-                else "Co-TVaR contributions: each category's expected part of the annual loss "
-                f"in the years beyond the {name}, a stable estimator"
-            )
-            + ", scaled so the parts add up to the reserve (gross: to the gross reserve; net: "
-            "to the net reserve after the insurance credit). s.e.: Monte Carlo standard error "
-            "of the contribution. Mean loss: the simulated mean annual loss of the category, "
-            "before insurance."
+            "Euler contributions: each category's expected part of the annual loss in the "
+            f"years whose total is near the {name}"
+            if res.allocation_method == "euler" and res.measure == "var"
+            else "Co-TVaR contributions: each category's expected part of the annual loss "
+            f"in the years beyond the {name}, a stable estimator"
+        )
+        + ", scaled so the parts add up to the reserve (gross: to the gross reserve; net: "
+        "to the net reserve after the insurance credit). s.e.: Monte Carlo standard error "
+        "of the contribution. Mean loss: the simulated mean annual loss of the category, "
+        "before insurance."
+    )
+    if not layered:
+        page.caption(
+            0.11,
+            caption + " No insurance programme: the gross reserve has no layers to split into.",
+        )
+        return
+    page.text(0.66, y, [caption], size=7.5, width=68)
+    _layer_allocation(page, 0.43)
+
+
+def _layer_allocation(page: _Page, top: float) -> None:
+    """The gross reserve by layer: a table across the page from ``top`` down, its caption."""
+    from ._compute import layer_method
+
+    d = page.data
+    res = d.reserve
+    t = d.layer_allocation
+    rows = [
+        (
+            str(part),
+            _short(r.amount),
+            _short(r.se),
+            f"{r.share:.1%}",
+            _short(r.expected_annual) if math.isfinite(r.expected_annual) else "n/a",
+        )
+        for part, r in t.iterrows()
+    ]
+    rows.append(("gross reserve", _short(t.amount.sum()), "", f"{t.share.sum():.1%}", ""))
+    y = page.heading(0.06, top, "Gross reserve by layer (USD)")
+    y = page.table(
+        0.06,
+        y,
+        0.88,
+        ["part", "amount", "s.e.", "share of gross", "expected annual amount"],
+        rows,
+        widths=[0.47, 0.1, 0.1, 0.14, 0.19],
+        row_h=0.028,
+    )
+    layers = t.amount.drop("retained").sum()
+    credit = f"the insurance credit of {_short(res.credit)}"
+    if res.credit != res.recovery:
+        credit += f" (recovery {_short(res.recovery)} before the cap and haircut)"
+    page.caption(
+        y,
+        (
+            f"{layer_method(res)} Here the layers' parts total {_short(layers)}, against "
+            f"{credit}. s.e.: Monte Carlo standard error. Expected annual amount: the "
+            "simulated mean annual retained loss, or the layer's mean annual recovery."
         ),
     )
 
@@ -825,6 +916,7 @@ _DRAW = (
     _exceedance,
     _coverage,
     _fits,
+    _model_risk_page,
     _allocation,
     _layers,
     _formulas,

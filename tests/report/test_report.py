@@ -34,6 +34,7 @@ PROFILE_FILES = {
     "simulation_audit.csv",
     "standard_formulas.csv",
     "rates.csv",
+    "layer_allocation.csv",
 }
 
 
@@ -100,7 +101,7 @@ def test_folder_holds_pdf_json_and_tables(profile_report):
 
 
 def test_pdf_has_one_page_per_section(profile_report):
-    assert len(PAGES) == 9
+    assert len(PAGES) == 10 and "Model risk" in PAGES
     assert pdf_pages(profile_report.path / "report.pdf") == len(PAGES)
 
 
@@ -112,8 +113,15 @@ def test_json_holds_the_numbers_of_the_result(profile_report):
     r = res.reserve
     assert h["net_reserve"] == r.reserve and h["gross_reserve"] == r.gross_reserve
     assert h["net_ci"] == list(r.ci) and h["credit"] == r.credit
+    # the TVaR's interval under the same parameter draws, beside its Monte Carlo one
+    assert h["net_tvar_ci_total"] == list(r.tvar_ci_total) and r.tvar_ci_total is not None
+    assert h["net_tvar_ci_total"][0] <= h["net_tvar_ci"][0]
+    assert h["net_tvar_ci_total"][1] >= h["net_tvar_ci"][1]
     assert h["gross_reserve"] - h["credit"] == pytest.approx(h["net_reserve"], rel=1e-12)
     assert h["extrapolation"] is None  # one exchange's model: not checked against the data
+    # model risk refits the industry model: not for a profile unless asked
+    assert doc["model_risk"] is None and doc["model_risk_averaged"] is None
+    assert "exchange profile" in doc["model_risk_note"]
     assert doc["inputs"]["seed"] == 11 and doc["provenance"]["n_sims"] == 20_000
     assert doc["report"]["pages"] == list(PAGES)
     assert set(doc["report"]["files"]) == PROFILE_FILES
@@ -173,10 +181,41 @@ def test_csv_tables_parse(profile_report):
     assert len(pd.read_csv(p / "rates.csv")) == 3
 
 
+def test_the_gross_reserve_by_layer_is_in_the_json_and_its_csv(profile_report):
+    res = profile_report
+    doc = json.loads((res.path / "report.json").read_text())
+    rows = doc["layer_allocation"]
+    n_layers = len(doc["inputs"]["profile"]["layers"])
+    assert [r["layer"] for r in rows][:1] == ["retained"] and len(rows) == 1 + n_layers
+    assert all(r["layer"].startswith(f"layer {i}: ") for i, r in enumerate(rows[1:], start=1))
+    # the rows of `riskmodel reserve --json`, passed through from the reserve
+    r = res.reserve
+    assert {row["layer"]: row["amount"] for row in rows} == r.layer_allocation
+    assert {row["layer"]: row["se"] for row in rows} == r.layer_allocation_se
+    assert all(row["se"] > 0 for row in rows)
+    # the parts add up to the document's gross reserve, the shares to one
+    gross = doc["headline"]["gross_reserve"]
+    assert sum(row["amount"] for row in rows) == pytest.approx(gross, rel=1e-9)
+    assert sum(row["share"] for row in rows) == pytest.approx(1.0, rel=1e-9)
+    # expected annual amounts: the retained part is the mean net loss, the layers together
+    # the mean ceded loss (other views of the same simulated years)
+    sim = res.simulation
+    assert rows[0]["expected_annual"] == pytest.approx(sim.net.mean, rel=1e-9)
+    ceded = sum(row["expected_annual"] for row in rows[1:])
+    assert ceded == pytest.approx(sim.ceded.mean, rel=1e-9) and ceded > 0
+    assert any(m.startswith("Layers:") and "Euler" in m for m in doc["method"])
+    # the CSV holds the same rows
+    csv = pd.read_csv(res.path / "layer_allocation.csv", index_col="layer")
+    assert list(csv.index) == [row["layer"] for row in rows]
+    for col in ("amount", "se", "share", "expected_annual", "expected_annual_se"):
+        assert csv[col].tolist() == pytest.approx([row[col] for row in rows], rel=1e-12)
+
+
 def test_summary_names_the_numbers(profile_report):
     text = profile_report.summary()
     assert "net reserve" in text and "JPY" in text and "MiCA" in text
     assert f"{profile_report.reserve.reserve:,.0f}" in text
+    assert f"model risk: {profile_report.document['model_risk_note']}" in text
 
 
 def test_industry_report_skips_the_formulas_and_replaces_atomically(tmp_path, monkeypatch):
@@ -200,13 +239,18 @@ def test_industry_report_skips_the_formulas_and_replaces_atomically(tmp_path, mo
     res = write_report(out, overwrite=True, **kw)
     names = set(os.listdir(out)) - {MARKER}
     assert "old.txt" not in names and "standard_formulas.csv" not in names
-    assert names == PROFILE_FILES - {"standard_formulas.csv", "rates.csv"}
+    # the industry model fitted to the data: model risk by default, with its table
+    # no programme: no layers to split the gross reserve into
+    only_profile = {"standard_formulas.csv", "rates.csv", "layer_allocation.csv"}
+    assert names == (PROFILE_FILES - only_profile) | {"model_risk.csv"}
     assert siblings(out) == []
     assert pdf_pages(out / "report.pdf") == len(PAGES)
     doc = res.document
     assert doc["standard_formulas"] == {"skipped": "no exchange profile given"}
     assert any("Standard-formula comparison skipped" in n for n in doc["notes"])
     assert doc["headline"]["credit"] == 0 and doc["rates"] is None
+    assert doc["layer_allocation"] is None and "layer_allocation" in doc
+    assert not any(m.startswith("Layers:") for m in doc["method"])
     assert len(doc["layer_prices"]["table"]) == 5  # the default tower
 
 
@@ -310,6 +354,7 @@ def test_cli_report_writes_the_folder_and_prints_json(tmp_path):
     lo, hi = doc["headline"]["net_ci"]
     assert lo <= doc["headline"]["net_reserve"] <= hi
     assert pdf_pages(folder / "report.pdf") == len(PAGES)
+    assert doc["layer_allocation"] is None  # the industry model has no programme
     # a second run refuses the non-empty folder: exit 2, one line, nothing changed
     again = run_cli("report", "--n-sims", "20000", cwd=tmp_path)
     assert again.returncode == 2

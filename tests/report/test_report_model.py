@@ -39,6 +39,8 @@ def test_a_report_from_a_model_file_names_its_families(model_file, tmp_path):
     doc = json.loads((res.path / "report.json").read_text())
     assert pdf_pages(res.path / "report.pdf") == len(PAGES)
     assert doc["inputs"]["model"] == "read from a model file"
+    # a model file holds no losses to refit under other families
+    assert doc["model_risk"] is None and "model file" in doc["model_risk_note"]
     assert doc["inputs"]["data"].startswith("model file fitted to bundled exchange incidents")
     families = {c["category"]: c["family"] for c in doc["calibration"]["categories"]}
     assert families == {n: c.family for n, c in fitted.categories.items()}
@@ -60,7 +62,7 @@ def test_a_model_file_with_a_profile_reports_the_exchange(model_file, tmp_path):
     doc = res.document
     assert doc["report"]["subject"] == res.document["inputs"]["profile"]["name"]
     assert doc["headline"]["extrapolation"] is None
-    assert len(doc["standard_formulas"]) == 5 and pdf_pages(res.path / "report.pdf") == 9
+    assert len(doc["standard_formulas"]) == 5 and pdf_pages(res.path / "report.pdf") == len(PAGES)
 
 
 def test_the_extrapolation_warning_is_in_the_json_the_notes_and_the_summary(tmp_path):
@@ -120,6 +122,8 @@ def test_cli_report_simulates_the_model_file(model_file, tmp_path):
     assert all(c["cap"] == 5e10 for c in doc["calibration"]["categories"])
     note = doc["headline"]["extrapolation"]
     assert note and json.loads(out.stdout)["headline"]["extrapolation"] == note
+    printed = json.loads(out.stdout)
+    assert printed["model_risk"] is None and printed["model_risk_note"] == doc["model_risk_note"]
     assert out.stderr.count(note) == 1  # --json: the warning goes to stderr once
     # without --json the summary ends with the warning, and stderr does not repeat it
     out = run_cli("report", "r2", "--model", str(path), *cap, *tiny, cwd=tmp_path)
@@ -129,3 +133,7 @@ def test_cli_report_simulates_the_model_file(model_file, tmp_path):
     bad = run_cli("report", "r3", "--model", str(path), "--severity", "gamma", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert not (tmp_path / "r3").exists()
+    # model risk refits the data: asked for a model file, exit 2 before the work
+    bad = run_cli("report", "r4", "--model", str(path), "--model-risk", *tiny, cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "--model-risk" in bad.stderr and not (tmp_path / "r4").exists()
