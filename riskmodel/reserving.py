@@ -371,7 +371,7 @@ def reserve(
         otherwise. 0 switches parameter uncertainty off.
     parameter_method : {"pivotal", "bootstrap", "normal"}, optional
         Override how the parameters are drawn (:mod:`riskmodel.uncertainty`); default: each
-        category's own method (generalized pivots from bootstrap refits, ``"pivotal"``, for
+        category's own method (fiducial draws from bootstrap refits, ``"pivotal"``, for
         calibrated models).
     parameter_sims : int, optional
         Simulated years per parameter set; default enough for 50 years beyond the

@@ -69,7 +69,7 @@ def add_parser(sub) -> None:
         type=int,
         default=None,
         metavar="B",
-        help="parameter sets drawn (generalized pivots from bootstrap refits) for the interval "
+        help="parameter sets drawn (fiducial draws from bootstrap refits) for the interval "
         "with parameter uncertainty (default 100; 0: Monte Carlo interval only)",
     )
     add_model_risk_option(p)

@@ -410,8 +410,9 @@ def _parameter_method(res) -> str:
             "only)."
         )
     how = {
-        "pivotal": "generalized pivots: refits to samples of the fitted size simulated from "
-        "the fitted severity with the same truncation, reflected about the estimate",
+        "pivotal": "generalized fiducial draws: refits to samples of the fitted size "
+        "simulated from the fitted severity with the same truncation, reflected about the "
+        "estimate, with one correction step",
         "bootstrap": "percentile bootstrap: refits to samples of the fitted size simulated "
         "from the fitted severity with the same truncation",
         "normal": "the asymptotic normal of the estimates",
@@ -422,10 +423,10 @@ def _parameter_method(res) -> str:
         f"{info['years_per_draw']:,} years; the headline intervals run between the quantiles "
         "of those values at the interval's level (widened to hold the Monte Carlo "
         "intervals), so they hold parameter and Monte Carlo error. The Monte Carlo-only "
-        "intervals are given beside them. On a known model with a dozen truncated losses "
-        "the interval's upper end held the true reserve in about 95% of simulated histories "
-        "and the whole 90% interval in 79-87% (riskmodel.uncertainty): it understates the "
-        "uncertainty of a dozen losses, and the model-risk page shows that of the family."
+        "intervals are given beside them. On known models with a dozen truncated losses the "
+        "90% interval held the true reserve in 90-92.5% of simulated histories "
+        "(riskmodel.uncertainty). It is the uncertainty of the fitted family's parameters; "
+        "the model-risk page shows that of the family."
     )
 
 
