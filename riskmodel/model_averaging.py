@@ -19,13 +19,18 @@ import pandas as pd
 
 from ._rng import RNGLike, as_seed_sequence, seed_of
 from .calibrate import calibrate_industry
-from .fit import compare_severity
+from .fit import compare_severity, fit_spliced
 from .model import LossModel
 
-__all__ = ["DEFAULT_FAMILIES", "ModelRisk", "model_risk"]
+__all__ = ["DEFAULT_FAMILIES", "SPLICED", "ModelRisk", "model_risk"]
 
-#: candidate severity families (names of :func:`riskmodel.fit.fit_severity`)
-DEFAULT_FAMILIES = ("lognormal", "burr", "weibull", "loglogistic", "gamma")
+#: the spliced candidate: a lognormal body and a generalized Pareto tail, the splice point
+#: chosen by likelihood (:func:`riskmodel.fit.fit_spliced` with ``threshold="auto"``)
+SPLICED = "lognormal+gpd"
+
+#: candidate severity families (names of :func:`riskmodel.fit.fit_severity`, and
+#: :data:`SPLICED`)
+DEFAULT_FAMILIES = ("lognormal", "burr", "weibull", "loglogistic", "gamma", SPLICED)
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,10 @@ def model_risk(
     incidents : DataFrame, optional
         As for :func:`riskmodel.calibrate.calibrate_industry` (default: the bundled data).
     families : sequence of str
-        Candidate families, fitted to every category (default :data:`DEFAULT_FAMILIES`).
+        Candidate families, fitted to every category (default :data:`DEFAULT_FAMILIES`):
+        names of :func:`riskmodel.fit.fit_severity`, or :data:`SPLICED` for a lognormal body
+        spliced to a GPD tail (it needs at least 10 losses on either side of the splice
+        point, so at least 20 in every category fitted on its own losses).
     coverage, measure, level
         As for :func:`riskmodel.reserve`.
     n_sims : int
@@ -195,13 +203,16 @@ def model_risk(
         key = "pooled" if c.pooled_severity else name
         if key not in fits:
             x = np.concatenate(list(losses.values())) if key == "pooled" else losses[name]
-            fits[key] = compare_severity(x, families, truncation=cal.threshold).fits
+            fits[key] = _fits(x, families, cal.threshold)
         per_cat[name] = key
     rows = []
     for fam in families:
         aic, ok, note, cats = 0.0, True, "", {}
         for key, fitted in fits.items():
             f = fitted.get(fam)
+            if isinstance(f, str):  # why there is no fit
+                ok, note = False, f.format(key=key)
+                break
             if f is None or not f.converged:
                 ok, note = False, f"no converged fit for {key}"
                 break
@@ -209,7 +220,8 @@ def model_risk(
                 aic += f.aic
         if ok:
             for name, key in per_cat.items():
-                sev = fits[key][fam].observed
+                f = fits[key][fam]
+                sev = f.dist if fam == SPLICED else f.observed  # a spliced fit's is observed
                 cap = getattr(cal.categories[name], "cap", None)
                 sev = sev if cap is None else sev.capped(cap)
                 cats[name] = (cal.model.categories[name][0], sev)
@@ -250,7 +262,7 @@ def model_risk(
         name: {
             "fitted_on": "pooled losses" if key == "pooled" else "own losses",
             "aic": {
-                fam: (float(fits[key][fam].aic) if fits[key].get(fam) is not None else None)
+                fam: (float(fits[key][fam].aic) if hasattr(fits[key].get(fam), "aic") else None)
                 for fam in families
             },
         }
@@ -341,6 +353,25 @@ def skip_note(
             "exchange's"
         )
     return None
+
+
+def _fits(x: np.ndarray, families: tuple[str, ...], threshold: float) -> dict[str, Any]:
+    """Each family's fit to the losses ``x`` left-truncated at ``threshold``.
+
+    A family whose fit cannot be made maps to why not (a template of the category's
+    ``{key}``), or is missing.
+    """
+    singles = [f for f in families if f != SPLICED]
+    out: dict[str, Any] = (
+        dict(compare_severity(x, singles, truncation=threshold).fits) if singles else {}
+    )
+    if SPLICED in families:
+        try:
+            out[SPLICED] = fit_spliced(x, "lognormal", "gpd", "auto", truncation=threshold)
+        except ValueError as exc:  # too few losses, or no identified body and tail
+            few = "at least" in str(exc)  # 10 on either side of the splice point
+            out[SPLICED] = f"too few losses in {{key}} ({x.size})" if few else "no fit for {key}"
+    return out
 
 
 def _losses(incidents: pd.DataFrame, cal: Any) -> dict[str, np.ndarray]:

@@ -73,3 +73,26 @@ def test_a_family_that_does_not_fit_gets_no_weight():
     assert mr.table.at["lognormal", "weight"] == 1.0
     with pytest.raises(ValueError, match="families"):
         model_risk(families=(), n_sims=20_000)
+
+
+def test_the_spliced_candidate_fits_where_there_are_losses_enough():
+    from riskmodel.data import load_incidents
+    from riskmodel.fit import fit_spliced
+    from riskmodel.model_averaging import DEFAULT_FAMILIES, SPLICED, _losses
+
+    assert SPLICED in DEFAULT_FAMILIES
+    # the bundled data: 13 fraud losses cannot carry a body and a tail of 10 each
+    mr = model_risk(families=("lognormal", SPLICED), n_sims=20_000, rng=1)
+    row = mr.table.loc[SPLICED]
+    assert not row.converged and row.weight == 0 and np.isnan(row.reserve)
+    # (a spliced fit needs 10 losses on either side of its splice point)
+    assert row.note == "too few losses in fraud (13)"
+    # the 75 hack losses alone: the spliced fit is the one fit_spliced makes, with its AIC
+    hack = load_incidents().query("category == 'hack'")
+    mr = model_risk(hack, families=("lognormal", SPLICED), n_sims=20_000, rng=1)
+    x = _losses(hack, calibrate_industry(hack))["hack"]
+    fit = fit_spliced(x, "lognormal", "gpd", "auto", truncation=1e6)
+    assert mr.table.at[SPLICED, "aic"] == pytest.approx(fit.aic, rel=1e-12)
+    assert mr.table.at[SPLICED, "converged"] and 0 < mr.table.at[SPLICED, "weight"] < 1
+    assert np.isfinite(mr.table.at[SPLICED, "reserve"])
+    assert mr.categories["hack"]["aic"][SPLICED] == pytest.approx(fit.aic, rel=1e-12)

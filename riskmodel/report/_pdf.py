@@ -241,9 +241,9 @@ def _summary(page: _Page, created: str) -> None:
         0.68,
         ["", "USD", f"{ci} confidence interval"],
         rows,
-        widths=[0.34, 0.2, 0.46],
-        row_h=0.032,
-        size=9,
+        widths=[0.40, 0.18, 0.42],
+        row_h=0.029,
+        size=8.5,
     )
     note = h.get("extrapolation")
     if note:
@@ -254,11 +254,16 @@ def _summary(page: _Page, created: str) -> None:
     prov = res.provenance
     n_used = int(d.fits["n_own_losses"].sum())
     per_cat = ", ".join(f"{k} {int(v)}" for k, v in d.fits["n_own_losses"].items())
+    draws = prov.get("parameter_uncertainty")
+    if d.inputs["parameter_uncertainty"]:
+        params = "parameters redrawn within the simulation (predictive)"
+    elif draws:
+        params = f"parameter uncertainty from {draws['draws']} {draws['method']} parameter draws"
+    else:
+        params = "parameters taken as known"
     lines = [
         f"riskmodel {__version__}; seed {d.inputs['seed']}; {res.n_sims:,} simulated years "
-        f"(blocks of {prov.get('block_size'):,}); parameter uncertainty "
-        f"{'included' if d.inputs['parameter_uncertainty'] else 'not included'}; "
-        f"report created {created}.",
+        f"(blocks of {prov.get('block_size'):,}); {params}; report created {created}.",
         f"Data: {d.data_label}; window {cal.since}-{cal.until}; losses >= USD "
         f"{cal.threshold:,.0f}: {n_used} ({per_cat})"
         + (
