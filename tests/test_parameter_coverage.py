@@ -18,7 +18,7 @@ from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.reserving import reserve
 from riskmodel.severity import LogNormal, Weibull
-from riskmodel.uncertainty import DEFAULT_METHOD, METHODS, FittedCategory
+from riskmodel.uncertainty import DEFAULT_METHOD, FittedCategory
 
 RATE, YEARS, THRESHOLD, P, LEVEL = 1.1, 12, 1e6, 0.99, 0.9
 SEVERITY = LogNormal(16.0, 2.5).truncated(lower=THRESHOLD)
@@ -105,13 +105,13 @@ def test_interval_covers_the_true_reserve_small_run(true_reserve):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", ["pivotal", "bootstrap"])  # "normal": measured, not run in CI
 def test_coverage_of_the_interval_with_parameter_uncertainty(true_reserve, method):
     # 100 histories, 40 parameter sets each, nominal 90% (5% on each side). Measured with
     # seed 5 on 2026-12-05 (coverage, below, above, no interval):
     #   pivotal    0.90, 0.03, 0.06, 0.01
     #   bootstrap  0.78, 0.20, 0.01, 0.01
-    #   normal     0.80, 0.11, 0.08, 0.01
+    #   normal     0.80, 0.11, 0.08, 0.01  (run with "normal" added to the methods here)
     # 300 histories (the module notes of riskmodel.uncertainty): pivotal 0.90 (0.03 below,
     # 0.06 above), bootstrap 0.82 (0.16 below, 0.01 above).
     cov, below, above, failed = coverage(method, 100, 40, true_reserve, seed=5)
