@@ -205,10 +205,10 @@ class InsuranceProgram:
 
 
 def _money(x: float) -> str:
-    """25e6 -> '25M', 1.5e9 -> '1.5bn', inf -> 'unlimited'."""
+    """25e6 -> '25M', 1.5e9 -> '1.5bn', 2e12 -> '2tn', inf -> 'unlimited' (four figures)."""
     if math.isinf(x):
         return "unlimited"
-    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= scale:
             return f"{x / scale:.4g}{suffix}"
     return f"{x:.4g}"

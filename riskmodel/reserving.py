@@ -433,7 +433,8 @@ def reserve(
     run length as a heavy-tailed category's does (tested at 1e6 and 8e6 years); co-TVaR
     would instead weigh the years far beyond the VaR, where a limited layer is a small share
     of the loss. The standard errors are those of the category allocation with ``G`` and its
-    interval.
+    interval. Where the gross TVaR is infinite, each part is its mean beyond the VaR: ``inf``
+    for the retained part (and an unlimited layer), finite for a layer with a limit.
 
     Examples
     --------
@@ -549,12 +550,17 @@ def reserve(
         }
     layer_alloc: dict[str, float] = {}
     layer_se: dict[str, float] = {}
-    if sim.layers is not None:  # the Euler allocation of the gross measure (see the notes)
+    if sim.layers is not None and measure == "tvar" and math.isinf(gross):
+        layer_alloc, layer_se = _tail_means(sim.layers, coverage)
+    elif sim.layers is not None:  # the Euler allocation of the gross measure (see the notes)
         method = "euler" if measure == "var" else "cotvar"
         layer_alloc, layer_se = _allocation(
             sim, coverage, measure, gross, gross_ci, level, method, of="layers"
         )
-    alloc, alloc_se = _allocation(sim, coverage, measure, net, ci, level, allocation)
+    if measure == "tvar" and math.isinf(net):
+        alloc, alloc_se = _tail_means(sim.net, coverage)
+    else:
+        alloc, alloc_se = _allocation(sim, coverage, measure, net, ci, level, allocation)
     return ReserveResult(
         coverage=coverage,
         measure=measure,
@@ -741,6 +747,26 @@ def _allocation(
     se = np.sqrt(total**2 * var_share + share**2 * total_se**2)
     alloc = dict(zip(view.categories, (float(v) for v in share * total), strict=True))
     return alloc, dict(zip(view.categories, (float(v) for v in se), strict=True))
+
+
+def _tail_means(view: Any, coverage: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Each part's mean over the years beyond the VaR, with its standard error.
+
+    The Euler allocation of an infinite TVaR: a part without a mean (``view.cat_infinite``)
+    gets ``inf``, a bounded one (a capped category, a layer with a limit) its finite
+    conditional mean.
+    """
+    j = max(math.floor(view.n * (1.0 - coverage) + 1e-9), 2)
+    rows = view.tail_parts[:j]
+    with np.errstate(over="ignore", invalid="ignore"):  # a part without a mean: set below
+        mean = rows.mean(axis=0)
+        se = rows.std(axis=0, ddof=1) / math.sqrt(len(rows))
+    inf = np.asarray(view.cat_infinite, dtype=bool)
+    mean, se = np.where(inf, math.inf, mean), np.where(inf, math.inf, se)
+    return (
+        dict(zip(view.categories, (float(v) for v in mean), strict=True)),
+        dict(zip(view.categories, (float(v) for v in se), strict=True)),
+    )
 
 
 def coverage_curve(

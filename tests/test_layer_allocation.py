@@ -207,3 +207,37 @@ def test_infinite_mean_gross_uses_the_var_local_estimator():
     assert r.allocation_method == "cotvar"  # the net loss has a mean
     assert sum(r.layer_allocation.values()) == pytest.approx(r.gross_reserve, rel=1e-12)
     assert all(math.isfinite(v) for v in r.layer_allocation_se.values())
+
+
+def test_infinite_gross_tvar_gives_bounded_layers_their_finite_part():
+    # GPD xi 1.2: no mean, so the gross TVaR is infinite; the layer 10 xs 5 pays at most 10
+    # a loss, and its part of the infinite TVaR is its finite mean beyond the VaR
+    model = LossModel({"hack": (Poisson(1.0), GeneralizedPareto(1.2, 1.0))})
+    prog = InsuranceProgram([Layer(5.0, 10.0)])
+    with pytest.warns(Warning, match="infinite"):
+        r = reserve(model, 0.99, rng=2, n_sims=100_000, program=prog, measure="tvar")
+    assert math.isinf(r.gross_reserve)
+    retained, layer = r.layer_allocation.values()
+    assert math.isinf(retained) and math.isinf(r.layer_allocation_se["retained"])
+    j = 1_000  # the years beyond the VaR
+    parts = r.simulation.layers.tail_parts[:j, 1]
+    assert layer == pytest.approx(parts.mean(), rel=1e-12)
+    # no reinstatement: at most 10 a year, and every year beyond the VaR exhausts it
+    assert layer == 10.0 and r.layer_allocation_se["layer 1: 10 xs 5 per occurrence"] == 0.0
+
+
+def test_infinite_net_tvar_allocates_each_category_its_tail_mean():
+    # one category without a mean, one capped: the infinite TVaR's parts are inf and the
+    # capped category's finite mean beyond the VaR, with no warning of inf - inf arithmetic
+    model = LossModel(
+        {
+            "hack": (Poisson(1.0), GeneralizedPareto(1.2, 1.0)),
+            "fraud": (Poisson(1.0), LogNormal(0.0, 1.0).capped(5.0)),
+        }
+    )
+    with pytest.warns(Warning, match="infinite"):
+        r = reserve(model, 0.99, rng=2, n_sims=100_000, measure="tvar")
+    assert math.isinf(r.reserve) and math.isinf(r.allocation["hack"])
+    fraud = r.simulation.net.tail_parts[:1_000, 1]
+    assert r.allocation["fraud"] == pytest.approx(fraud.mean(), rel=1e-12)
+    assert 0 < r.allocation_se["fraud"] < r.allocation["fraud"] <= 5.0 * 10

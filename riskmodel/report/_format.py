@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..insurance import _money
+
 __all__ = ["_pct", "_short", "_usd"]
 
 
@@ -20,12 +22,7 @@ def _short(x: float) -> str:
     >>> _short(41_143_232_979.0), _short(2.5e5), _short(float("inf"))
     ('41.14bn', '250k', 'inf')
     """
-    if not math.isfinite(x):
-        return str(x)
-    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{x / scale:.4g}{suffix}"
-    return f"{x:.4g}"
+    return _money(x) if math.isfinite(x) else str(x)
 
 
 def _pct(p: float) -> str:
