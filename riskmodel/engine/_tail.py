@@ -21,7 +21,46 @@ import numpy as np
 
 from .._numba import jit
 
-__all__ = ["Tail", "compact"]
+__all__ = ["PILOT_MIN_TAIL", "PILOT_Z", "Tail", "compact", "pilot_floor"]
+
+#: Margin, in standard deviations, of :func:`pilot_floor`: a floor above the final ``m``-th
+#: largest total has a chance of the order of 1e-15 (and is caught: :meth:`Tail.complete`).
+PILOT_Z = 8.0
+#: Fewest years of the first block expected in the tail for :func:`pilot_floor` to give a
+#: floor: below it the normal approximation is poor, and the streaming floor rises soon enough
+#: by itself (the tail is small).
+PILOT_MIN_TAIL = 1000
+
+
+def pilot_floor(vals: np.ndarray, n0: int, m: int, n: int) -> float:
+    """A floor for the tail of ``n`` years read from their first ``n0``: with ``vals`` the
+    totals of those ``n0`` years (all, or at least their largest ``m``), an order statistic of
+    them that lies below the ``m``-th largest of all ``n`` totals but for a chance of the order
+    of 1e-15.
+
+    The ``m``-th largest of ``n`` is the empirical quantile at ``q = 1 - m / n``; the
+    ``j``-th smallest of the first ``n0`` years lies above it only if fewer than ``j`` of
+    them fall at or below it. ``j`` is ``n0 q`` less :data:`PILOT_Z` standard deviations of
+    both empirical quantiles (normal approximation). ``-inf`` where the first years hold too
+    few tail years (:data:`PILOT_MIN_TAIL`) for that.
+
+    Years below the floor can then be dropped from the start instead of only once ``m`` are
+    held: at ``m = n / 10`` about 1.1 n / 10 years reach the merge instead of 4.5 n / 10.
+
+    >>> vals = np.arange(100_000.0)
+    >>> floor = pilot_floor(vals, 100_000, 10_000_000, 100_000_000)
+    >>> 88_000 < floor < 90_000
+    True
+    """
+    q = 1.0 - m / n
+    if n0 * (1.0 - q) < PILOT_MIN_TAIL:
+        return -math.inf
+    spread = PILOT_Z * math.sqrt(q * (1.0 - q)) * (1.0 / math.sqrt(n0) + 1.0 / math.sqrt(n))
+    j = math.floor(n0 * (q - spread))  # rank of the floor from the smallest, 1-based
+    r = n0 - j  # ... and from the largest, 0-based
+    if j < 1 or not 0 <= r < len(vals):
+        return -math.inf
+    return float(-np.partition(-vals, r)[r])
 
 
 def compact(vals: np.ndarray, parts: np.ndarray, size: int, m: int) -> int:
@@ -90,11 +129,15 @@ class Tail:
         How many totals to keep.
     k : int
         Number of categories (columns of the parts).
+    floor : float
+        Drop totals below this from the start (a lower bound of the final ``m``-th largest,
+        :func:`pilot_floor`); the kept totals are then the ``m`` largest only if at least
+        ``m`` totals reached it (:meth:`complete`).
     """
 
-    def __init__(self, m: int, k: int) -> None:
+    def __init__(self, m: int, k: int, floor: float = -math.inf) -> None:
         self.m = m
-        self.floor = -math.inf
+        self.floor = floor
         self._vals = np.empty(2 * m)
         self._parts = np.empty((2 * m, k))
         self._size = 0
@@ -103,6 +146,12 @@ class Tail:
         """Forget every total (the buffers are kept, for reuse)."""
         self.floor = -math.inf
         self._size = 0
+
+    def complete(self, n: int) -> bool:
+        """Whether the kept totals are the ``min(m, n)`` largest of the ``n`` merged years:
+        always, unless a starting floor dropped so many that fewer are held."""
+        self._compact()
+        return self._size >= min(self.m, n)
 
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the ``m`` largest totals so far and their parts, in the order they were

@@ -44,7 +44,7 @@ from ._random import new_state
 from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import row_totals, summarize
-from ._tail import Tail
+from ._tail import Tail, pilot_floor
 from .result import LossSample, SimulationResult, infinite_means
 
 __all__ = [
@@ -520,30 +520,71 @@ class Simulation:
             return self
         if self.n_sims % self.block_size:
             raise ValueError("a simulation can be extended only after whole blocks")
+        t0 = time.perf_counter()
+        pilot = self._pilot_applies(n_total)
+        self._run(n_total, pilot)
+        if pilot and not all(tail.complete(n_total) for tail in self._tails.values()):
+            # the first block's floor lay above the m-th largest total (a chance of the order
+            # of 1e-15): the same blocks again without it, so the tail is still exact
+            self._moments, self._tails, self._rp_total = {}, {}, 0.0
+            self._run(n_total, pilot=False)
+        self.n_sims = n_total
+        self.elapsed += time.perf_counter() - t0
+        return self
+
+    def _pilot_applies(self, n_total: int) -> bool:
+        """Whether the first block's totals set the tail's floor (:func:`pilot_floor`).
+
+        For a run straight to ``max_sims`` of several blocks on the local threads, with fixed
+        parameters (redrawn ones make the first block's years too few draws of them).
+        """
+        return (
+            self.n_sims == 0
+            and n_total == self.max_sims
+            and n_total >= 4 * self.block_size
+            and self.m < n_total
+            and self.backend == "numba"
+            and not self.plan.uncertain
+        )
+
+    def _run(self, n_total: int, pilot: bool) -> None:
+        """Simulate and merge the blocks from ``self.n_sims`` up to ``n_total``, in order.
+
+        With ``pilot``, the first block runs alone, and its totals set the tails' floors.
+        """
         bs = self.block_size
         b0 = self.n_sims // bs
         b1 = -(-n_total // bs)
-        t0 = time.perf_counter()
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
         with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
+            if pilot:
+                out, rp = self._block(b0, bs)
+                for name, (_, vals, _) in out.items():
+                    floor = pilot_floor(vals, bs, self.m, n_total)
+                    self._tails[name] = Tail(self.m, self.plan.width(name), floor)
+                self._merge(out, rp)
+                bar.update(bs)
+                b0 += 1
             if self.backend == "dask":  # groups of blocks as tasks on a cluster
-                results = _dask.run_blocks(self, b0, block_sizes(self.n_sims, n_total, bs))
+                results = _dask.run_blocks(self, b0, block_sizes(b0 * bs, n_total, bs))
             else:  # lazily: a few blocks per thread in flight, not all of them at once
                 blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
                 results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
             for b, (out, rp) in zip(range(b0, b1), results, strict=True):
-                self._rp_total += rp
-                for name, (mom, vals, parts) in out.items():
-                    if name not in self._tails:
-                        self._moments[name] = mom
-                        self._tails[name] = Tail(self.m, self.plan.width(name))
-                    else:
-                        self._moments[name] = self._moments[name].merge(mom)
-                    self._tails[name].add(vals, parts)
+                self._merge(out, rp)
                 bar.update(min(bs, n_total - b * bs))
-        self.n_sims = n_total
-        self.elapsed += time.perf_counter() - t0
-        return self
+
+    def _merge(self, out: dict[str, tuple[Moments, np.ndarray, np.ndarray]], rp: float) -> None:
+        """Merge a block's summary (from :meth:`_block`), the next in order."""
+        self._rp_total += rp
+        for name, (mom, vals, parts) in out.items():
+            if name not in self._moments:
+                self._moments[name] = mom
+            else:
+                self._moments[name] = self._moments[name].merge(mom)
+            if name not in self._tails:
+                self._tails[name] = Tail(self.m, self.plan.width(name))
+            self._tails[name].add(vals, parts)
 
     def _sample(self, name: str) -> LossSample:
         mom = self._moments[name]
