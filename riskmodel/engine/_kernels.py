@@ -347,19 +347,19 @@ def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gros
 
 @jit_inline
 def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, limit: float):
-    """``out[year, c]`` = the sum of ``min(max(x - attachment, 0), limit)`` over the losses ``x``
-    of each year of a run (the run starts at year ``first``; years without losses are left).
+    """Add to ``out[year, c]`` the sum of ``min(max(x - attachment, 0), limit)`` over the losses
+    ``x`` of each year of a run (the run starts at year ``first``; ``starts[j]`` years begin
+    at loss ``j``; years without losses are left). ``out`` must hold zeros for these years.
 
-    Branch-free: the running sum restarts where ``starts`` marks a new year and is written out
-    after every loss, so the last write of a year is its total. (A loop per year would
-    mispredict its exit about once a year.)
+    Each loss is added into its year's place in ``out`` (so a year's total is summed in its
+    order from 0.0): no branch and no carried sum. A running sum that restarts at each year
+    needs a select, which the compiler turns into a branch on the loaded ``starts[j]``, and
+    that branch mispredicts about once a year (a fifth of the engine's time on Poisson(5)).
     """
     year = first - 1
-    s = 0.0
     for j in range(m):
         year += starts[j]
-        s = (0.0 if starts[j] else s) + min(max(buf[j] - attachment, 0.0), limit)
-        out[year, c] = s
+        out[year, c] += min(max(buf[j] - attachment, 0.0), limit)
 
 
 @jit_inline
