@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["Z_MAX", "Z_SCALE", "copula_tables"]
+__all__ = ["GUIDE", "Z_MAX", "Z_SCALE", "copula_tables"]
 
 Z_MAX = 8.0  # the guide covers x in [-Z_MAX, Z_MAX)
 GUIDE = 4096  # guide entries
