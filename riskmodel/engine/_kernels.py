@@ -347,11 +347,12 @@ def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gros
             if occ_cover[layer, c]:
                 att, lim = occ_par[layer, 0], occ_par[layer, 1]
                 _run_sums(buf, m, starts, i0, occ[:, layer, :], c, att, lim)
-        starts[: m + 1] = 0
+        for j in range(m + 1):
+            starts[j] = 0
         i0 = i1
 
 
-@jit_inline
+@jit
 def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, limit: float):
     """Add to ``out[year, c]`` the sum of ``min(max(x - attachment, 0), limit)`` over the losses
     ``x`` of each year of a run (the run starts at year ``first``; ``starts[j]`` years begin
@@ -368,7 +369,7 @@ def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, l
         out[year, c] += min(max(buf[j] - attachment, 0.0), limit)
 
 
-@jit_inline
+@jit
 def _layer_sum(buf, m: int, attachment: float, limit: float) -> float:
     """Sum of ``min(max(x - attachment, 0), limit)`` over ``buf[:m]``."""
     s = 0.0
