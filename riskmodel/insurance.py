@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "CEDED_SLACK",
     "DEFAULT_TOWER",
     "InsuranceProgram",
     "Layer",
     "apply_program",
+    "ceded_error",
     "check_ceded",
     "layer_label",
     "layer_names",
@@ -293,6 +295,18 @@ def _check_shares(layers: tuple[Layer, ...]) -> None:
                     )
 
 
+#: how far (relative to gross) rounding may leave ``ceded`` outside ``[0, gross]``
+CEDED_SLACK = 1e-9
+
+
+def ceded_error(ceded: float, gross: float, year: int, category: int) -> RuntimeError:
+    """The error of :func:`check_ceded`, for a ``ceded`` value outside ``[0, gross]``."""
+    return RuntimeError(
+        f"internal error: ceded {ceded!r} outside [0, gross {gross!r}] "
+        f"at year {year}, category {category}; please report it"
+    )
+
+
 def check_ceded(gross: np.ndarray, ceded: np.ndarray) -> np.ndarray:
     """The engine's invariant ``0 <= ceded <= gross`` (per year and category), checked.
 
@@ -305,20 +319,31 @@ def check_ceded(gross: np.ndarray, ceded: np.ndarray) -> np.ndarray:
     >>> check_ceded(np.array([[2.0, 1.0]]), np.array([[2.0, 0.5]])).tolist()
     [[2.0, 0.5]]
     """
-    slack = 1e-9 * np.abs(gross) + 1e-300
+    slack = CEDED_SLACK * np.abs(gross) + 1e-300
     if not (np.all(ceded >= -slack) and np.all(ceded <= gross + slack)):
-        bad = np.argwhere(~((ceded >= -slack) & (ceded <= gross + slack)))[0]
-        raise RuntimeError(
-            f"internal error: ceded {float(ceded[tuple(bad)])!r} outside "
-            f"[0, gross {float(gross[tuple(bad)])!r}] "
-            f"at year {bad[0]}, category {bad[1]}; please report it"
-        )
+        year, cat = np.argwhere(~((ceded >= -slack) & (ceded <= gross + slack)))[0]
+        raise ceded_error(float(ceded[year, cat]), float(gross[year, cat]), year, cat)
     return np.clip(ceded, 0.0, gross)
+
+
+def _row_sum(a: np.ndarray) -> np.ndarray:
+    """``a[:, 0] + a[:, 1] + ...``, added in category order.
+
+    As the engine's compiled programme adds up a year (``sum(axis=1)`` adds pairwise from
+    eight columns on).
+
+    >>> _row_sum(np.array([[1.0, 2.0, 3.0]])).tolist()
+    [6.0]
+    """
+    s = a[:, 0].copy()
+    for c in range(1, a.shape[1]):
+        s += a[:, c]
+    return s
 
 
 def _pro_rata(parts: np.ndarray, total_paid: np.ndarray) -> np.ndarray:
     """Allocate ``total_paid`` (n,) over ``parts`` (n, k) in proportion to the parts."""
-    denom = parts.sum(axis=1)
+    denom = _row_sum(parts)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(denom > 0, total_paid / denom, 0.0)
     return parts * ratio[:, None]
@@ -332,6 +357,9 @@ def apply_program(
     layer_paid: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Annual terms of a programme, vectorised over simulated years.
+
+    The reference for the engine's compiled programme (``riskmodel.engine._program``), which
+    gives the same numbers bit for bit.
 
     Parameters
     ----------
@@ -363,7 +391,7 @@ def apply_program(
     order += [i for i, lay in enumerate(program.layers) if lay.per == "aggregate"]
     for li, lay in enumerate(program.occurrence):
         parts = occ_recoveries[:, li, :]
-        annual = parts.sum(axis=1)
+        annual = _row_sum(parts)
         paid = lay.share * np.minimum(
             np.maximum(annual - lay.agg_deductible, 0.0), lay.annual_limit
         )
@@ -375,7 +403,7 @@ def apply_program(
     for la, lay in enumerate(program.aggregate):
         mask = program.covers(lay, categories)
         parts = net_occ * mask
-        subject = parts.sum(axis=1)
+        subject = _row_sum(parts)
         paid = lay.share * np.minimum(np.maximum(subject - lay.attachment, 0.0), lay.limit)
         ceded += _pro_rata(parts, paid)
         if layer_paid is not None:

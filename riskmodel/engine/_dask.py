@@ -92,8 +92,8 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
-            gross, ceded, layers, rp = plan.run_block(block_generator(root, b), n)
-            views = plan.views(gross, ceded, layers)
+            gross, ceded, net, layers, rp = plan.run_block(block_generator(root, b), n)
+            views = plan.views(gross, ceded, net, layers)
             moments = {}
             for name, arr in views.items():
                 if name not in tails:

@@ -33,17 +33,18 @@ from .. import __version__
 from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..frequency import Frequency
-from ..insurance import InsuranceProgram, apply_program, layer_names
+from ..insurance import InsuranceProgram, layer_names
 from ..model import LossModel
 from ..severity import Severity
 from ..uncertainty import PARAMETER_CHUNK
 from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
+from ._program import program_arrays, run_program
 from ._random import new_state
 from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
-from ._summarize import row_totals, summarize
+from ._summarize import summarize
 from ._tail import Tail, pilot_floor
 from .result import LossSample, SimulationResult, infinite_means
 
@@ -118,6 +119,7 @@ class _Plan:
         self.layer_labels: tuple[str, ...] = ()
         if self.program is not None and by_layer:
             self.layer_labels = ("retained", *layer_names(self.program))
+        self.terms = None if self.program is None else program_arrays(self.program, self.names)
         occ = self.program.occurrence if self.program else ()
         self.occ_par = np.array([[lay.attachment, lay.limit] for lay in occ]).reshape(-1, 2)
         self.occ_cover = np.array(
@@ -163,6 +165,14 @@ class _Plan:
             self._local.arrays = arrays
         return arrays
 
+    def _program_scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The calling thread's ceded, net and reinstatement-premium arrays for ``n`` years."""
+        arrays = getattr(self._local, "program", None)
+        if arrays is None or arrays[2].shape[0] < n:
+            k = len(self.names)
+            arrays = self._local.program = (np.empty((n, k)), np.empty((n, k)), np.empty(n))
+        return arrays
+
     def summary_scratch(self, n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The calling thread's scratch for :func:`summarize`: ``n`` years, ``k`` parts.
 
@@ -181,19 +191,18 @@ class _Plan:
         return len(self.layer_labels) if name == "layers" else len(self.names)
 
     def views(
-        self, gross: np.ndarray, ceded: np.ndarray | None, layers: np.ndarray | None
+        self,
+        gross: np.ndarray,
+        ceded: np.ndarray | None,
+        net: np.ndarray | None,
+        layers: np.ndarray | None,
     ) -> dict[str, np.ndarray]:
-        """A block's views from :meth:`run_block`'s arrays: gross, and ceded, net and layers.
-
-        Fills the first column of ``layers`` (the net total of each year).
-        """
+        """A block's views from :meth:`run_block`'s arrays: gross, and ceded, net and layers."""
         views = {"gross": gross}
-        if ceded is not None:
-            net = gross - ceded
+        if ceded is not None and net is not None:
             views["ceded"] = ceded
             views["net"] = net
             if layers is not None:
-                row_totals(net, layers[:, 0])
                 views["layers"] = layers
         return views
 
@@ -214,13 +223,12 @@ class _Plan:
 
     def run_block(
         self, gen: np.random.Generator, n: int
-    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, float]:
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, float]:
         """Simulate ``n`` years with the block's generator ``gen``.
 
-        Returns the gross losses, the ceded ones (``None`` without a program), each layer's
-        annual recovery in the columns ``1:`` of an ``(n, 1 + layers)`` array whose first
-        column :meth:`views` fills (``None`` without a program or the layers view), and the
-        total of the reinstatement premiums.
+        Returns the gross losses, the ceded and net ones (``None`` without a program), the
+        "layers" view (``None`` without a program or that view: each year's net total, then
+        each layer's recovery) and the total of the reinstatement premiums.
         """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
@@ -254,16 +262,15 @@ class _Plan:
                 self._run_chunk(
                     state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
-        if self.program is None:
-            return gross, None, None, 0.0
-        layers = None
-        if self.layer_labels:
-            layers = getattr(self._local, "layers", None)
-            if layers is None or layers.shape[0] != n:
-                layers = self._local.layers = np.empty((n, len(self.layer_labels)))
-        paid = None if layers is None else layers[:, 1:]
-        ceded, rp = apply_program(self.program, gross, occ, self.names, layer_paid=paid)
-        return gross, ceded, layers, float(rp.sum())
+        if self.terms is None:  # (no programme)
+            return gross, None, None, None, 0.0
+        layers = getattr(self._local, "layers", None)
+        if layers is None or layers.shape[0] != n:  # (the net totals, then each layer's pay)
+            layers = self._local.layers = np.empty((n, 1 + self.terms.n_layers))
+        ceded, net, rp = run_program(
+            self.terms, gross, occ, self._program_scratch(n), layers[:, 1:], layers[:, 0]
+        )
+        return gross, ceded, net, layers if self.layer_labels else None, rp
 
     def _run_chunk(
         self,
@@ -498,8 +505,8 @@ class Simulation:
     def _block(
         self, b: int, n: int
     ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
-        gross, ceded, layers, rp = self.plan.run_block(block_generator(self.root, b), n)
-        views = self.plan.views(gross, ceded, layers)
+        gross, ceded, net, layers, rp = self.plan.run_block(block_generator(self.root, b), n)
+        views = self.plan.views(gross, ceded, net, layers)
         out = {}
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
