@@ -125,9 +125,21 @@ def apply_terms(occ_par, agg_par, agg_cover, gross, occ, ceded, net, rp, paid, n
     """
     n, k = gross.shape
     n_occ, n_agg = occ_par.shape[0], agg_par.shape[0]
+    n_layers = paid.shape[1]
     for i in range(n):
         for c in range(k):
             ceded[i, c] = 0.0
+        lossless = True
+        for c in range(k):
+            lossless &= gross[i, c] == 0.0
+        if lossless:  # (most years of one exchange): every term is zero, as computed in full
+            for c in range(k):
+                net[i, c] = 0.0
+            for j in range(n_layers):
+                paid[i, j] = 0.0
+            rp[i] = 0.0
+            net_total[i] = 0.0
+            continue
         r = 0.0
         for li in range(n_occ):
             annual = occ[i, li, 0]
