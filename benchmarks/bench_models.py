@@ -15,14 +15,16 @@ process after a warm-up run of each (so numba's compile is not counted):
    (``example_profile().build_model``) with its insurance programme, and a plain lognormal at
    its (small) expected count, its own baseline: with a fraction of a loss a year, the cost per
    year, not per draw, decides;
-6. ``... (NumPy)``: vectorised NumPy twins of models 2-4 (Poisson counts, through a Gaussian
+6. ``... (NumPy)``: vectorised NumPy twins of models 2-5 (Poisson counts, through a Gaussian
    copula for 3; every loss by inversion, written out for the Weibull and lognormal, the
-   severity's own NumPy ``isf`` for the spliced model), checked to agree with riskmodel's mean
-   within Monte Carlo error. The programme model has no twin.
+   severity's own NumPy ``isf`` for the spliced model; for 5, the programme's per-occurrence
+   layers, annual terms, pro rata allocation and aggregate layers written out from its
+   contract), checked to agree with riskmodel's mean within Monte Carlo error.
 
 Each row gives the median wall time of ``--repeat`` runs, severity draws per second (expected
 draws / time), the ratio to the plain lognormal's draws per second, and the simulated mean
-with its Monte Carlo standard error. The header gives the CPU and its vector flags.
+with its Monte Carlo standard error (net of the programme for 5 and its twin). The header gives
+the CPU and its vector flags.
 
     python benchmarks/bench_models.py [--n-sims 2000000] [--repeat 3] [--threads 2]
 """
@@ -65,11 +67,12 @@ def _numpy_losses(sev, u: np.ndarray) -> np.ndarray:
     return np.asarray(sev.isf(u))
 
 
-def _numpy_model(model, n_sims: int, rng: np.random.Generator, corr=None) -> np.ndarray:
+def _numpy_model(model, n_sims: int, rng: np.random.Generator, corr=None, program=None):
     """Annual totals of ``model``, vectorised over all losses at once: Poisson counts
     (independent, or through a Gaussian copula with correlation ``corr``: the Poisson cdf
     inverted at ``ndtr`` of correlated normals by a table search), then every loss by
-    inversion (:func:`_numpy_losses`)."""
+    inversion (:func:`_numpy_losses`). With a ``program``, the annual totals net of it
+    (:func:`_numpy_program`)."""
     cats = list(model.categories.values())
     if corr is None:
         counts = np.column_stack([rng.poisson(f.rate, n_sims) for f, _ in cats])
@@ -79,13 +82,40 @@ def _numpy_model(model, n_sims: int, rng: np.random.Generator, corr=None) -> np.
         for c, (f, _) in enumerate(cats):
             cdf = stats.poisson.cdf(np.arange(int(f.rate + 40 * np.sqrt(f.rate) + 40)), f.rate)
             counts[:, c] = np.searchsorted(cdf, u[:, c])
-    total = np.zeros(n_sims)
+    losses = []
     for c, (_, sev) in enumerate(cats):
-        m = int(counts[:, c].sum())
-        x = _numpy_losses(sev, rng.random(m))
-        years = np.repeat(np.arange(n_sims), counts[:, c])
-        total += np.bincount(years, weights=x, minlength=n_sims)
-    return total
+        x = _numpy_losses(sev, rng.random(int(counts[:, c].sum())))
+        losses.append((np.repeat(np.arange(n_sims), counts[:, c]), x))
+    gross = np.column_stack([np.bincount(y, weights=x, minlength=n_sims) for y, x in losses])
+    if program is None:
+        return gross.sum(axis=1)
+    return (gross - _numpy_program(program, model.names, losses, gross)).sum(axis=1)
+
+
+def _numpy_program(program, names, losses, gross: np.ndarray) -> np.ndarray:
+    """Ceded losses per year and category of ``program``, written out in NumPy from its
+    contract (``riskmodel.insurance``): per-occurrence layers on each loss, their annual
+    terms and share, pro rata back to the categories; then aggregate layers on the losses
+    net of them. ``losses`` holds each category's (year of each loss, loss)."""
+    n = gross.shape[0]
+    ceded = np.zeros_like(gross)
+    for lay in program.occurrence:
+        cover = program.covers(lay, names)
+        parts = np.zeros_like(gross)
+        for c, (years, x) in enumerate(losses):
+            if cover[c]:
+                layer_x = np.minimum(np.maximum(x - lay.attachment, 0.0), lay.limit)
+                parts[:, c] = np.bincount(years, weights=layer_x, minlength=n)
+        annual = parts.sum(axis=1)
+        paid = lay.share * np.minimum(np.maximum(annual - lay.agg_deductible, 0), lay.annual_limit)
+        ceded += parts * np.divide(paid, annual, out=np.zeros(n), where=annual > 0)[:, None]
+    net = gross - ceded
+    for lay in program.aggregate:
+        parts = net * program.covers(lay, names)
+        subject = parts.sum(axis=1)
+        paid = lay.share * np.minimum(np.maximum(subject - lay.attachment, 0.0), lay.limit)
+        ceded += parts * np.divide(paid, subject, out=np.zeros(n), where=subject > 0)[:, None]
+    return ceded
 
 
 def main() -> None:
@@ -134,10 +164,11 @@ def main() -> None:
             None,
         ),
     }
-    twins = {  # NumPy twins: (model, copula correlation)
-        "industry": (industry, None),
-        "industry + copula": (industry, corr),
-        "spliced hack": (models["spliced hack"][0], None),
+    twins = {  # NumPy twins: (model, copula correlation, programme)
+        "industry": (industry, None, None),
+        "industry + copula": (industry, corr, None),
+        "spliced hack": (models["spliced hack"][0], None, None),
+        "example exchange + program": (exch_model, None, exch_program),
     }
     counts = {name: sum(m.expected_counts().values()) for name, (m, _) in models.items()}
     rows, rate, means = [], {}, {}
@@ -151,18 +182,19 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         t = statistics.median(times)
         rate[name] = counts[name] * args.n_sims / t
-        means[name] = (res.gross.mean, res.gross.mean_se)
+        view = res.net if program is not None else res.gross  # (the twin's totals: net)
+        means[name] = (view.mean, view.mean_se)
         versus = ""
         if name == "example exchange + program":  # few losses a year: against its own baseline
             versus = "see next row"
-        rows.append((name, t, rate[name], res.gross.mean, res.gross.mean_se, versus))
+        rows.append((name, t, rate[name], view.mean, view.mean_se, versus))
     rng = np.random.default_rng(1)
-    for name, (m, c) in twins.items():
-        _numpy_model(m, 10_000, rng, c)
+    for name, (m, c, program) in twins.items():
+        _numpy_model(m, 10_000, rng, c, program)
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            tot = _numpy_model(m, args.n_sims, rng, c)
+            tot = _numpy_model(m, args.n_sims, rng, c, program)
             times.append(time.perf_counter() - t0)
         t = statistics.median(times)
         r = counts[name] * args.n_sims / t

@@ -4,9 +4,10 @@ A simulation of ``n`` years keeps only the ``m`` largest totals that its quantil
 and TVaR need (``m`` from :func:`riskmodel.engine.simulation.tail_size`). :class:`Tail` holds
 them in a buffer of ``2 m`` rows: merged blocks are appended, and a full buffer is compacted in
 place to its top ``m`` by :func:`compact`, so the work per merged value is
-constant and no array is reallocated. Once ``m`` values are held, their smallest is a floor
-that only rises: a later value below it can never enter the top ``m``, so it is dropped on
-arrival (and the engine's workers drop it before it reaches the merge).
+constant and no array is reallocated. Once ``m`` values are held, a later value at or below
+their smallest can never enter the top ``m`` (among equal totals the earliest are kept), so the
+floor, the least value that still may, only rises, and a value below it is dropped on arrival
+(the engine's workers drop it before it reaches the merge).
 
 Among equal totals the earliest (in block order, then within its block) is kept and comes
 first, so the tail, parts included, is a function of the simulated years alone.
@@ -171,7 +172,10 @@ class Tail:
     def _compact(self) -> None:
         self._size = compact(self._vals, self._parts, self._size, self.m)
         if self._size == self.m:
-            self.floor = float(self._vals[: self.m].min())
+            # Strictly above the m-th largest: a later total equal to it ranks behind the m
+            # held ones (the earliest come first among equals), so it can never enter either.
+            # (Where most years tie, at zero, that drops them all, not only the smaller ones.)
+            self.floor = float(np.nextafter(self._vals[: self.m].min(), np.inf))
 
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
         """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
