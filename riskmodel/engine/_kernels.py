@@ -352,7 +352,7 @@ def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gros
         i0 = i1
 
 
-@jit
+@jit_inline
 def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, limit: float):
     """Add to ``out[year, c]`` the sum of ``min(max(x - attachment, 0), limit)`` over the losses
     ``x`` of each year of a run (the run starts at year ``first``; ``starts[j]`` years begin
@@ -369,7 +369,7 @@ def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, l
         out[year, c] += min(max(buf[j] - attachment, 0.0), limit)
 
 
-@jit
+@jit_inline
 def _layer_sum(buf, m: int, attachment: float, limit: float) -> float:
     """Sum of ``min(max(x - attachment, 0), limit)`` over ``buf[:m]``."""
     s = 0.0
