@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from .._numba import jit
+from ._bits import f2i, i2f
 
 __all__ = ["exp_inplace"]
 
@@ -61,14 +62,12 @@ def exp_inplace(x: np.ndarray, m: int, t: np.ndarray, bits: np.ndarray) -> None:
         for j in range(m):
             x[j] = math.exp(x[j])
         return
-    tb = t.view(np.int64)  # low bits: 2**51 + K
-    for j in range(m):
-        bits[j] = ((tb[j] >> 5) + 1023) << 52  # 2**i, i = floor(K / 32)
-    scale = bits.view(np.float64)
+    for j in range(m):  # the low bits of t: 2**51 + K
+        bits[j] = ((f2i(t[j]) >> 5) + 1023) << 52  # 2**i, i = floor(K / 32)
     for j in range(m):
         k = t[j] - _ROUND
         r = (x[j] - k * _LN2_32_HI) - k * _LN2_32_LO
         r2 = r * r
         q = r + r2 * (_C2 + _C3 * r) + (r2 * r2) * ((_C4 + _C5 * r) + _C6 * r2)
-        tj = _TABLE[tb[j] & 31]
-        x[j] = (tj + tj * q) * scale[j]
+        tj = _TABLE[f2i(t[j]) & 31]
+        x[j] = (tj + tj * q) * i2f(bits[j])

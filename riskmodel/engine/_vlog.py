@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._numba import jit_vector
+from ._bits import f2u, i2f
 
 __all__ = ["log_inplace"]
 
@@ -56,17 +57,14 @@ def log_inplace(x: np.ndarray, m: int, bits: np.ndarray) -> bool:
         bad += (v < _TINY) | (v > _HUGE) | (v != v)
     if bad:
         return False
-    xb = x.view(np.uint64)
-    ub = bits.view(np.uint64)
     for j in range(m):
-        b = xb[j]
+        b = f2u(x[j])
         eb = (b + _OFFSET) >> _SHIFT  # biased exponent of the reduced argument
-        ub[j] = b + _ONE_EXP - (eb << _SHIFT)  # significand m, in [sqrt(1/2), sqrt(2))
-        xb[j] = _MAGIC | eb  # 2**52 + eb as a double
-    mant = bits.view(np.float64)
+        bits[j] = b + _ONE_EXP - (eb << _SHIFT)  # significand m, in [sqrt(1/2), sqrt(2))
+        x[j] = i2f(_MAGIC | eb)  # 2**52 + eb as a double
     for j in range(m):
         e = x[j] - _EXP_BIAS
-        f = mant[j] - 1.0
+        f = i2f(bits[j]) - 1.0
         s = f / (2.0 + f)
         z = s * s
         z2 = z * z
