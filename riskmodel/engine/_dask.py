@@ -101,9 +101,11 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 tail = tails[name]
                 # the floor of the merged tail at submission, or that of the group's own top m
                 # (m earlier years at least as large): a year below either cannot enter the tail
+                # (each floor lies just above its m-th largest: a later equal year cannot either)
                 floor = max(floors.get(name, -math.inf), tail.floor)
                 totals, tot, rows = plan.summary_scratch(n, arr.shape[1])
-                mean, m2, r = summarize(arr, floor, totals, tot, rows)
+                mean, m2 = np.empty(arr.shape[1] + 1), np.empty(arr.shape[1] + 1)
+                r = summarize(arr, floor, totals, tot, rows, mean, m2)
                 moments[name] = Moments(n, mean, m2)
                 tail.add(tot[:r], rows[:r])
         except Exception as e:

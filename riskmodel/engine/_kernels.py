@@ -126,11 +126,10 @@ def _copula_counts(state, freq_kind, freq_par, size, zq, zguide, cop_kind, chol,
 
 
 @jit
-def table_counts(state, cdf, guide, size, c: int, counts) -> None:
+def table_counts(state, cdf, guide, size, c: int, counts, u) -> None:
     """Category ``c``'s count for every year, ``counts[:, c]``, by table inversion of bulk
-    uniforms (:func:`table_count`)."""
+    uniforms (:func:`table_count`); ``u`` is scratch of at least :data:`BUFFER` floats."""
     n = counts.shape[0]
-    u = np.empty(min(n, BUFFER))
     for start in range(0, n, BUFFER):
         m = min(BUFFER, n - start)
         fill_uniform(state, u, m)
@@ -196,28 +195,40 @@ def add_shocks(state, rate: float, p: np.ndarray, counts) -> None:
 # One losses kernel per fill kind (``_severity_fill.FILLS``), each compiled when a model first
 # needs it.
 @jit
-def plain_lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
+def plain_lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses, an untruncated lognormal (see :func:`_category_losses`)."""
     fill = SF.plain_lognormal_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 @jit
-def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
+def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses of any other compiled family, by inversion."""
     fill = SF.inverted_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 @jit
-def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ):
+def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses, a spliced body and tail."""
     fill = SF.spliced_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ)
+    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 #: the losses kernel of each fill kind (``_severity_fill.fill_kind``)
 LOSSES = (plain_lognormal_losses, inverted_losses, spliced_losses)
+
+
+def work_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The losses kernels' scratch, allocated here rather than in the kernels (an allocation
+    in compiled code costs a compiled overload on a cold start): the loss buffer, five rows
+    of fill scratch, integer bits, and the run's year marks (zeros, and left so)."""
+    return (
+        np.empty(BUFFER),
+        np.empty((5, BUFFER)),
+        np.empty(BUFFER, dtype=np.int64),
+        np.zeros(BUFFER + 1, dtype=np.int64),
+    )
 
 
 def simulate_block(
@@ -286,10 +297,11 @@ def simulate_block(
         return kernel.py_func if twin else kernel
 
     tables = (count_cdf, count_guide, count_size)
+    work = work_arrays()
     if cop_kind == 0:  # category by category
         for c in range(counts.shape[1]):
             if count_size[c] > 0:
-                run(table_counts)(state, *tables, c, counts)
+                run(table_counts)(state, *tables, c, counts, work[0])
             elif freq_kind[c] >= 0:  # (negative: counts drawn beforehand, by the caller)
                 run(direct_counts)(state, freq_kind[c], freq_par[c, 0], freq_par[c, 1], c, counts)
     else:
@@ -304,11 +316,12 @@ def simulate_block(
     for c in range(counts.shape[1]):
         if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
             kernel = LOSSES[SF.fill_kind(sev_code[c], sev_par[c])]
-            run(kernel)(state, sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ)
+            args = (sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ, work)
+            run(kernel)(state, *args)
 
 
 @jit_inline
-def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ) -> None:
+def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``,
     drawn by ``fill`` (one of ``_severity_fill.FILLS``, a constant in each losses kernel).
 
@@ -318,9 +331,7 @@ def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gros
     """
     n = counts.shape[0]
     n_layers = occ_par.shape[0]
-    buf, scratch = np.empty(BUFFER), np.empty((5, BUFFER))
-    bits = np.empty(BUFFER, dtype=np.int64)
-    starts = np.zeros(BUFFER + 1, dtype=np.int64)  # how many years of the run begin at loss j
+    buf, scratch, bits, starts = work  # (starts[j]: how many years of the run begin at loss j)
     i0 = 0
     while i0 < n:
         m, i1 = 0, i0

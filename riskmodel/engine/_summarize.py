@@ -47,7 +47,7 @@ def _column_moments(x: np.ndarray, c: int, n: int):
 
 
 @jit
-def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows):
+def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows, mean, m2) -> int:
     """Moments of a block, and its rows whose total is at least ``floor``.
 
     The caller's scratch arrays (reused from block to block: a fresh array per block costs page
@@ -66,18 +66,16 @@ def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows):
     out_tot, out_rows : float64[>= n], float64[>= n, k]  (output)
         The totals of the kept rows and the rows themselves, in block order, in their first
         ``r`` places.
+    mean, m2 : float64[k + 1]  (output)
+        Column means and sums of squared deviations from them, of the categories and (last)
+        of the row totals; two passes, so no cancellation.
 
     Returns
     -------
-    mean, m2 : float64[k + 1]
-        Column means and sums of squared deviations from them, of the categories and (last)
-        of the row totals; two passes, so no cancellation.
     r : int
         The number of kept rows.
     """
     n, k = values.shape
-    mean = np.empty(k + 1)
-    m2 = np.empty(k + 1)
     for c in range(k):
         mean[c], m2[c] = _column_moments(values, c, n)
     if k == 1:  # the total is the one category
@@ -99,7 +97,7 @@ def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows):
             for c in range(k):
                 out_rows[j, c] = values[i, c]
             j += 1
-    return mean, m2, j
+    return j
 
 
 @jit

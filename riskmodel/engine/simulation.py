@@ -513,7 +513,8 @@ class Simulation:
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
             totals, tot, rows = self.plan.summary_scratch(n, arr.shape[1])
-            mean, m2, r = summarize(arr, floor, totals, tot, rows)
+            mean, m2 = np.empty(arr.shape[1] + 1), np.empty(arr.shape[1] + 1)
+            r = summarize(arr, floor, totals, tot, rows, mean, m2)
             vals, parts = Tail.top(tot[:r].copy(), rows[:r].copy(), self.m)
             out[name] = (Moments(n, mean, m2), vals, parts)
         return out, rp

@@ -108,7 +108,8 @@ def test_summarize_matches_numpy(k):
     x = np.random.default_rng(2).lognormal(0, 1, size=(1001, k))
     n = len(x)
     tot, rows = np.full(n + 5, np.nan), np.full((n + 5, k), np.nan)  # larger than needed
-    mean, m2, r = summarize(x, 3.0 * k, np.empty((n, 1)), tot, rows)
+    mean, m2 = np.empty(k + 1), np.empty(k + 1)
+    r = summarize(x, 3.0 * k, np.empty((n, 1)), tot, rows, mean, m2)
     tot, rows = tot[:r], rows[:r]
     total = x.sum(axis=1)
     both = np.column_stack([x, total])
@@ -119,7 +120,8 @@ def test_summarize_matches_numpy(k):
     np.testing.assert_array_equal(rows, x[keep])
     np.testing.assert_allclose(tot, total[keep], rtol=1e-15)
     t_tot, t_rows = np.empty(n), np.empty((n, k))
-    t_mean, t_m2, t_r = summarize.py_func(x, 3.0 * k, np.empty((n, 1)), t_tot, t_rows)
+    t_mean, t_m2 = np.empty(k + 1), np.empty(k + 1)
+    t_r = summarize.py_func(x, 3.0 * k, np.empty((n, 1)), t_tot, t_rows, t_mean, t_m2)
     assert t_r == r
     for a, b in zip((t_mean, t_m2, t_tot[:r], t_rows[:r]), (mean, m2, tot, rows), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -131,7 +133,7 @@ def test_row_totals_into_a_column_match_summarize_and_its_twin():
     out = np.full((n, 4), np.nan)  # a strided column of a wider array, as the layers view's
     row_totals(x, out[:, 0])
     tot = np.empty(n)
-    summarize(x, -np.inf, np.empty((n, 1)), tot, np.empty((n, 3)))
+    summarize(x, -np.inf, np.empty((n, 1)), tot, np.empty((n, 3)), np.empty(4), np.empty(4))
     np.testing.assert_array_equal(out[:, 0], tot)  # the same sums, bit for bit
     assert np.isnan(out[:, 1:]).all()
     twin = np.empty(n)

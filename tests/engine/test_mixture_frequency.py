@@ -32,7 +32,8 @@ def test_table_of_a_mixture_draws_its_pmf(mix):
     n = 100_000
     counts = np.zeros((n, 1), dtype=np.int64)
     with np.errstate(over="ignore"):
-        K.table_counts(new_state(np.random.default_rng(11)), cdf, guide, size, 0, counts)
+        u = np.empty(K.BUFFER)
+        K.table_counts(new_state(np.random.default_rng(11)), cdf, guide, size, 0, counts, u)
     x = counts[:, 0]
     hi = int(mix.ppf(1 - 1e-4))
     ks = np.arange(hi)

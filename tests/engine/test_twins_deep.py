@@ -128,7 +128,8 @@ for i, freq in enumerate([Poisson(3.0), NegativeBinomial(4.0, 0.6), Mixture([1.0
     tables = count_tables(np.array([kind]), fpar[None, :], [freq])
     counts = np.zeros((300, 1), dtype=np.int64)
     with np.errstate(over="ignore"):
-        K.table_counts(R.new_state(np.random.default_rng(20 + i)), *tables, 0, counts)
+        K.table_counts(R.new_state(np.random.default_rng(20 + i)), *tables, 0, counts,
+                       np.empty(K.BUFFER))
     out[f"table_counts_{i}"] = [int(v) for v in counts[:, 0]]
 print(json.dumps(out))
 """
