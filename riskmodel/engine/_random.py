@@ -120,16 +120,21 @@ _KI, _WI, _FI, _ZIG_R = _ziggurat_tables()
 _ZIG_INV_R = 1.0 / _ZIG_R
 
 
+#: :func:`next_double` as a call of its own, for rarely run code: each inlined copy costs
+#: numba's front end more to compile than the call costs to run there
+next_double_call = jit(getattr(next_double, "py_func", next_double))  # (no py_func without jit)
+
+
 @jit
 def _normal_slow(s: np.ndarray, idx: int, x: float, sign: float) -> float:
     """The rare (about 1%) ziggurat steps: the base strip's tail, or a wedge test."""
     if idx == 0:
         while True:
-            xx = -_ZIG_INV_R * math.log1p(-next_double(s))
-            yy = -math.log1p(-next_double(s))
+            xx = -_ZIG_INV_R * math.log1p(-next_double_call(s))
+            yy = -math.log1p(-next_double_call(s))
             if yy + yy > xx * xx:
                 return sign * (_ZIG_R + xx)
-    if (_FI[idx - 1] - _FI[idx]) * next_double(s) + _FI[idx] < math.exp(-0.5 * x * x):
+    if (_FI[idx - 1] - _FI[idx]) * next_double_call(s) + _FI[idx] < math.exp(-0.5 * x * x):
         return x
     return math.nan  # rejected: the caller draws again
 
