@@ -139,6 +139,7 @@ class Tail:
     def __init__(self, m: int, k: int, floor: float = -math.inf) -> None:
         self.m = m
         self.floor = floor
+        self._held = False  # whether the floor comes from m held totals
         self._vals = np.empty(2 * m)
         self._parts = np.empty((2 * m, k))
         self._size = 0
@@ -146,6 +147,7 @@ class Tail:
     def clear(self) -> None:
         """Forget every total (the buffers are kept, for reuse)."""
         self.floor = -math.inf
+        self._held = False
         self._size = 0
 
     def complete(self, n: int) -> bool:
@@ -176,6 +178,7 @@ class Tail:
             # held ones (the earliest come first among equals), so it can never enter either.
             # (Where most years tie, at zero, that drops them all, not only the smaller ones.)
             self.floor = float(np.nextafter(self._vals[: self.m].min(), np.inf))
+            self._held = True
 
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
         """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
@@ -185,7 +188,11 @@ class Tail:
                 self._vals, self._parts, self._size, vals, parts, start, self.floor
             )
             if start >= len(vals):
-                return
+                break
+            self._compact()
+        if not self._held and self._size >= self.m:
+            # the first time m totals are held: the floor from them at once, not only when
+            # the buffer fills (the blocks simulated meanwhile drop more)
             self._compact()
 
     def final(self) -> tuple[np.ndarray, Callable[[], np.ndarray]]:
