@@ -12,7 +12,10 @@ import os
 
 import numba
 
-__all__ = ["default_threads", "is_cached", "jit", "jit_inline", "jit_vector"]
+__all__ = ["JIT_DISABLED", "default_threads", "is_cached", "jit", "jit_inline", "jit_vector"]
+
+#: whether ``NUMBA_DISABLE_JIT=1`` runs every kernel as its plain-Python twin
+JIT_DISABLED = bool(numba.config.DISABLE_JIT)
 
 
 def jit(fn):

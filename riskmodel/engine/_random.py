@@ -43,9 +43,15 @@ _U64 = np.uint64
 
 
 def new_state(gen: np.random.Generator) -> np.ndarray:
-    """A xoshiro256** state seeded from ``gen`` (never all zero)."""
-    s = gen.integers(0, np.iinfo(np.uint64).max, size=4, dtype=np.uint64, endpoint=True)
-    if not s.any():
+    """A xoshiro256** state seeded from ``gen`` (never all zero).
+
+    Four raw 64-bit words of ``gen``'s bit generator: what ``gen.integers(0, 2**64 - 1,
+    size=4, dtype=np.uint64, endpoint=True)`` returns (the full range takes the words as they
+    come), and ``gen`` advances the same, at a fraction of the call's cost (it is paid per
+    block).
+    """
+    s = gen.bit_generator.random_raw(4)
+    if not (s[0] or s[1] or s[2] or s[3]):
         s[0] = 1
     return s
 

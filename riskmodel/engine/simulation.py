@@ -17,6 +17,7 @@ to the retained part and the layers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from .._numba import JIT_DISABLED
 from .._progress import Progress
 from .._rng import RNGLike, as_seed_sequence, block_generator, seed_of
 from ..frequency import Frequency
@@ -287,10 +289,15 @@ class _Plan:
         occ: np.ndarray,
         counts: np.ndarray,
     ) -> None:
-        for c in np.flatnonzero((freq_kind < 0) & (tables[2] == 0)):
-            # a count without a compiled sampler or a table: drawn by its own sample()
-            counts[:, c] = freqs[c].sample(len(counts), gen)
-        with np.errstate(over="ignore"):  # the twins wrap uint64 arithmetic on purpose
+        # (lists of a few categories: NumPy's calls on such tiny arrays cost more than the
+        # loops; this runs once a block)
+        for c, (kind, size) in enumerate(zip(freq_kind.tolist(), tables[2].tolist(), strict=True)):
+            if kind < 0 and size == 0:
+                # a count without a compiled sampler or a table: drawn by its own sample()
+                counts[:, c] = freqs[c].sample(len(counts), gen)
+        # the twins wrap uint64 arithmetic on purpose (with NUMBA_DISABLE_JIT=1)
+        quiet = np.errstate(over="ignore") if JIT_DISABLED else contextlib.nullcontext()
+        with quiet:
             K.simulate_block(
                 state,
                 freq_kind,
@@ -309,8 +316,9 @@ class _Plan:
                 occ,
                 counts,
             )
-        for c in np.flatnonzero(sev_code < 0):
-            self._python_category(gen, int(c), sevs[c], counts[:, c], gross, occ)
+        for c, code in enumerate(sev_code.tolist()):
+            if code < 0:
+                self._python_category(gen, c, sevs[c], counts[:, c], gross, occ)
 
     def _python_category(
         self,
