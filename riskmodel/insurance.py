@@ -154,9 +154,17 @@ class Layer:
         x = np.asarray(losses, dtype=float)
         return self.share * np.minimum(np.maximum(x - self.attachment, 0.0), self.limit)
 
+    @property
+    def charges_reinstatements(self) -> bool:
+        """Whether this layer's recoveries make reinstatement premiums due.
+
+        True for an occurrence layer with a premium and reinstatements.
+        """
+        return self.per == "occurrence" and self.premium != 0 and self.reinstatements != 0
+
     def reinstatement_premiums(self, paid: np.ndarray) -> np.ndarray:
         """Reinstatement premium due for annual layer recoveries ``paid`` (after ``share``)."""
-        if self.per != "occurrence" or self.premium == 0 or self.reinstatements == 0:
+        if not self.charges_reinstatements:
             return np.zeros_like(np.asarray(paid, dtype=float))
         full = self.share * self.limit
         used = np.minimum(np.asarray(paid, dtype=float), self.reinstatements * full)
@@ -193,6 +201,19 @@ class InsuranceProgram:
     def aggregate(self) -> tuple[Layer, ...]:
         """The annual aggregate layers, in order."""
         return tuple(lay for lay in self.layers if lay.per == "aggregate")
+
+    @property
+    def applied_order(self) -> list[int]:
+        """Each layer's index in :attr:`layers`, in the order the layers apply.
+
+        The occurrence layers first, then the aggregate ones, each in its own order.
+
+        >>> prog = InsuranceProgram([Layer(5e7, 1e8, per="aggregate"), Layer(1e6, 9e6)])
+        >>> prog.applied_order
+        [1, 0]
+        """
+        order = [i for i, lay in enumerate(self.layers) if lay.per == "occurrence"]
+        return order + [i for i, lay in enumerate(self.layers) if lay.per == "aggregate"]
 
     def covers(self, layer: Layer, categories: Sequence[str]) -> np.ndarray:
         """Boolean mask of ``categories`` covered by ``layer``; unknown names raise."""
@@ -386,9 +407,7 @@ def apply_program(
     n, k = gross.shape
     ceded = np.zeros((n, k))
     rp = np.zeros(n)
-    # each layer's column of ``layer_paid``, occurrence layers first as they are applied
-    order = [i for i, lay in enumerate(program.layers) if lay.per == "occurrence"]
-    order += [i for i, lay in enumerate(program.layers) if lay.per == "aggregate"]
+    order = program.applied_order  # each layer's column of ``layer_paid``
     for li, lay in enumerate(program.occurrence):
         parts = occ_recoveries[:, li, :]
         annual = _row_sum(parts)

@@ -20,6 +20,7 @@ import pandas as pd
 from ._rng import RNGLike, as_seed_sequence, seed_of
 from .calibrate import calibrate_industry
 from .fit import compare_severity, fit_spliced
+from .fit._spliced import MIN_SIDE
 from .model import LossModel
 
 __all__ = ["DEFAULT_FAMILIES", "SPLICED", "ModelRisk", "model_risk"]
@@ -366,11 +367,13 @@ def _fits(x: np.ndarray, families: tuple[str, ...], threshold: float) -> dict[st
         dict(compare_severity(x, singles, truncation=threshold).fits) if singles else {}
     )
     if SPLICED in families:
-        try:
-            out[SPLICED] = fit_spliced(x, "lognormal", "gpd", "auto", truncation=threshold)
-        except ValueError as exc:  # too few losses, or no identified body and tail
-            few = "at least" in str(exc)  # 10 on either side of the splice point
-            out[SPLICED] = f"too few losses in {{key}} ({x.size})" if few else "no fit for {key}"
+        if x.size < 2 * MIN_SIDE:  # MIN_SIDE losses on either side of the splice point
+            out[SPLICED] = f"too few losses in {{key}} ({x.size})"
+        else:
+            try:
+                out[SPLICED] = fit_spliced(x, "lognormal", "gpd", "auto", truncation=threshold)
+            except ValueError:  # no splice point leaves enough losses on each side, or no fit
+                out[SPLICED] = "no fit for {key}"
     return out
 
 

@@ -258,6 +258,8 @@ class FittedCategory:
         A distribution with (numerically) no mass above the truncation point is not valid,
         like a refit that does not converge.
         """
+        from .fit._severity import _mass_above
+
         fit = self.severity_fit
         if not np.all(np.isfinite(free)):
             return None
@@ -268,7 +270,7 @@ class FittedCategory:
             dist = fit.with_theta(theta)
         except ValueError:
             return None
-        if self.truncation is not None and not float(dist.sf(self.truncation)) > 1e-300:
+        if self.truncation is not None and not _mass_above(dist, self.truncation):
             return None
         return dist
 

@@ -67,18 +67,15 @@ def program_arrays(program: InsuranceProgram, categories: Sequence[str]) -> Prog
     >>> program_arrays(prog, ["a"]).occ.tolist()
     [[1.0, 0.0, 8.0, 2.0, 4.0, 4.0, 0.0]]
     """
-    layers = program.layers
-    order = [i for i, lay in enumerate(layers) if lay.per == "occurrence"]
-    order += [i for i, lay in enumerate(layers) if lay.per == "aggregate"]
+    order = program.applied_order
     occ = np.zeros((len(program.occurrence), OCC_COLUMNS))
     for li, lay in enumerate(program.occurrence):
-        paying = lay.premium != 0 and lay.reinstatements != 0
         full = lay.share * lay.limit
         occ[li] = (
             lay.share,
             lay.agg_deductible,
             lay.annual_limit,
-            lay.premium * lay.reinstatement_premium if paying else 0.0,
+            lay.premium * lay.reinstatement_premium if lay.charges_reinstatements else 0.0,
             lay.reinstatements * full,
             full,
             order[li],

@@ -10,9 +10,11 @@ import pytest
 from riskmodel import LossModel, simulate
 from riskmodel.engine import _tail
 from riskmodel.engine.simulation import Simulation
+from riskmodel.fit import fit_severity
 from riskmodel.frequency import Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.severity import LogNormal
+from riskmodel.uncertainty import FittedCategory
 
 BLOCK = 4096
 N = 16 * BLOCK
@@ -88,14 +90,30 @@ def test_a_floor_above_the_tail_is_caught_and_the_run_repeated(monkeypatch):
     _assert_same(got, _stepwise(model))  # ... and the result is still exact
 
 
-@pytest.mark.parametrize(
-    "extra", [dict(parameter_uncertainty=False, min_level=0.999), dict(block_size=N)]
-)
-def test_no_pilot_where_the_first_block_says_too_little(monkeypatch, extra):
+def test_no_floor_where_the_first_block_holds_too_few_tail_years(monkeypatch):
     floors = _spy_floors(monkeypatch)
-    kw = {**KW, **extra}
-    simulate(_model(), N, **kw)
-    assert all(f == -math.inf for f in floors)  # none set (or none asked for)
+    simulate(_model(), N, **{**KW, "min_level": 0.999})  # 4 tail years expected in a block
+    assert floors and all(f == -math.inf for f in floors)
+
+
+def _redrawn_parameters():
+    fit = fit_severity(LogNormal(1.0, 0.8).sample(60, rng=1), "lognormal")
+    cat = FittedCategory(fit, rate=2.0, log_rate_se=0.2)
+    return LossModel({"a": cat.point()}, uncertainty={"a": cat})
+
+
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [
+        (_model, dict(block_size=N)),  # a single block
+        (_redrawn_parameters, dict(parameter_uncertainty=True)),  # few draws in one block
+    ],
+)
+def test_no_pilot_for_a_single_block_or_redrawn_parameters(monkeypatch, model, extra):
+    floors = _spy_floors(monkeypatch)
+    r = simulate(model(), N, **{**KW, **extra})
+    assert floors == []  # never asked for
+    assert r.n_sims == N
 
 
 def test_pilot_floor_lies_below_the_final_cut_in_repeated_samples():
