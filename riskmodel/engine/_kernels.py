@@ -192,27 +192,24 @@ def add_shocks(state, rate: float, p: np.ndarray, counts) -> None:
                     counts[i, c] += 1
 
 
-# One losses kernel per fill kind (``_severity_fill.FILLS``), each compiled when a model first
-# needs it.
+# One losses kernel per fill kind (``_severity_fill.fill_kind``), each compiled when a model
+# first needs it.
 @jit
 def plain_lognormal_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses, an untruncated lognormal (see :func:`_category_losses`)."""
-    fill = SF.plain_lognormal_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
+    _category_losses(0, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 @jit
 def inverted_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses of any other compiled family, by inversion."""
-    fill = SF.inverted_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
+    _category_losses(1, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 @jit
 def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
     """Category ``c``'s losses, a spliced body and tail."""
-    fill = SF.spliced_fill
-    _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
+    _category_losses(2, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
 #: the losses kernel of each fill kind (``_severity_fill.fill_kind``)
@@ -313,71 +310,79 @@ def simulate_block(
         run(add_shocks)(state, shock_rate, shock_p, counts)
     gross[:] = 0.0
     occ[:] = 0.0
+    gross1 = gross[:, np.newaxis, :]  # the gross loss as a layer, of the layers' shape
     for c in range(counts.shape[1]):
         if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
             kernel = LOSSES[SF.fill_kind(sev_code[c], sev_par[c])]
-            args = (sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross, occ, work)
+            args = (sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross1, occ, work)
             run(kernel)(state, *args)
 
 
 @jit_inline
-def _category_losses(fill, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
-    """Category ``c``'s losses added up per year into ``gross[:, c]`` and ``occ[:, :, c]``,
-    drawn by ``fill`` (one of ``_severity_fill.FILLS``, a constant in each losses kernel).
+def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
+    """Category ``c``'s losses added up per year into ``gross[:, 0, c]`` and ``occ[:, :, c]``,
+    drawn by :func:`~riskmodel.engine._severity_fill.fill_severities` of fill ``kind`` (an
+    integer literal in each losses kernel, so that only its own fill is compiled).
 
     Years are taken in runs whose losses fit one fill of the buffer, and each run is added up
     in one pass (:func:`_run_sums`); a year with more losses than the buffer holds is added up
-    fill by fill.
+    fill by fill. Both take their losses from the one call of the fill below, and the gross
+    loss (``gross`` as an array of one layer) and the layers are summed by one call, since
+    each inlined copy costs compile time.
     """
     n = counts.shape[0]
     n_layers = occ_par.shape[0]
     buf, scratch, bits, starts = work  # (starts[j]: how many years of the run begin at loss j)
     i0 = 0
+    left = 0  # losses of a year larger than the buffer still to draw
     while i0 < n:
         m, i1 = 0, i0
-        while i1 < n and m + counts[i1, c] <= BUFFER:
-            starts[m] += 1
-            m += counts[i1, c]
-            i1 += 1
-        if i1 == i0:  # a single year larger than the buffer
-            left = counts[i0, c]
-            while left > 0:
-                part = min(BUFFER, left)
-                fill(state, code, par, buf, part, scratch, bits)
-                gross[i0, c] += _layer_sum(buf, part, 0.0, math.inf)
-                for layer in range(n_layers):
-                    if occ_cover[layer, c]:
-                        att, lim = occ_par[layer, 0], occ_par[layer, 1]
-                        occ[i0, layer, c] += _layer_sum(buf, part, att, lim)
-                left -= part
-            i0 += 1
+        if left == 0:
+            while i1 < n and m + counts[i1, c] <= BUFFER:
+                starts[m] += 1
+                m += counts[i1, c]
+                i1 += 1
+            if i1 == i0:  # a single year larger than the buffer
+                left = counts[i0, c]
+        if left > 0:
+            m = min(BUFFER, left)
+        SF.fill_severities(kind, code, state, par, buf, m, scratch, bits)
+        for layer in range(-1, n_layers):  # the gross loss (-1), then the layers covering c
+            if layer < 0:
+                out, j, att, lim = gross, 0, 0.0, math.inf
+            elif occ_cover[layer, c]:
+                out, j, att, lim = occ, layer, occ_par[layer, 0], occ_par[layer, 1]
+            else:
+                continue
+            if left > 0:
+                out[i0, j, c] += _layer_sum(buf, m, att, lim)
+            else:
+                _run_sums(buf, m, starts, i0, out, j, c, att, lim)
+        if left > 0:
+            left -= m
+            i0 += left == 0
             continue
-        fill(state, code, par, buf, m, scratch, bits)
-        _run_sums(buf, m, starts, i0, gross, c, 0.0, math.inf)
-        for layer in range(n_layers):
-            if occ_cover[layer, c]:
-                att, lim = occ_par[layer, 0], occ_par[layer, 1]
-                _run_sums(buf, m, starts, i0, occ[:, layer, :], c, att, lim)
         for j in range(m + 1):
             starts[j] = 0
         i0 = i1
 
 
 @jit_inline
-def _run_sums(buf, m: int, starts, first: int, out, c: int, attachment: float, limit: float):
-    """Add to ``out[year, c]`` the sum of ``min(max(x - attachment, 0), limit)`` over the losses
-    ``x`` of each year of a run (the run starts at year ``first``; ``starts[j]`` years begin
-    at loss ``j``; years without losses are left). ``out`` must hold zeros for these years.
+def _run_sums(buf, m: int, starts, first: int, out, j: int, c: int, attachment, limit):
+    """Add to ``out[year, j, c]`` the sum of ``min(max(x - attachment, 0), limit)`` over the
+    losses ``x`` of each year of a run (the run starts at year ``first``; ``starts[i]`` years
+    begin at loss ``i``; years without losses are left). ``out`` must hold zeros for these
+    years.
 
     Each loss is added into its year's place in ``out`` (so a year's total is summed in its
     order from 0.0): no branch and no carried sum. A running sum that restarts at each year
-    needs a select, which the compiler turns into a branch on the loaded ``starts[j]``, and
+    needs a select, which the compiler turns into a branch on the loaded ``starts[i]``, and
     that branch mispredicts about once a year (a fifth of the engine's time on Poisson(5)).
     """
     year = first - 1
-    for j in range(m):
-        year += starts[j]
-        out[year, c] += min(max(buf[j] - attachment, 0.0), limit)
+    for i in range(m):
+        year += starts[i]
+        out[year, j, c] += min(max(buf[i] - attachment, 0.0), limit)
 
 
 @jit_inline

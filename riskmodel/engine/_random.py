@@ -40,6 +40,14 @@ __all__ = [
 ]
 
 _U64 = np.uint64
+# The generators' integer constants as uint64 scalars: numba compiles a global NumPy scalar in
+# as a constant, whereas a ``np.uint64(5)`` call in a kernel is typed anew at each use (the
+# front end's time, paid on every cold start).
+_1, _5, _7, _8, _9, _11 = (_U64(v) for v in (1, 5, 7, 8, 9, 11))
+_17, _19, _45, _57 = (_U64(v) for v in (17, 19, 45, 57))
+_LOW_BYTE = _U64(0xFF)
+_SIGNIFICAND = _U64(0x000FFFFFFFFFFFFF)  # the 52 low bits
+_ULP53 = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits to a double in [0, 1)
 
 
 def new_state(gen: np.random.Generator) -> np.ndarray:
@@ -60,15 +68,15 @@ def new_state(gen: np.random.Generator) -> np.ndarray:
 def next_u64(s: np.ndarray) -> np.uint64:
     """Next 64 random bits (xoshiro256**)."""
     s1 = s[1]
-    x = s1 * _U64(5)
-    result = ((x << _U64(7)) | (x >> _U64(57))) * _U64(9)
-    t = s1 << _U64(17)
+    x = s1 * _5
+    result = ((x << _7) | (x >> _57)) * _9
+    t = s1 << _17
     s[2] ^= s[0]
     s[3] ^= s[1]
     s[1] ^= s[2]
     s[0] ^= s[3]
     s[2] ^= t
-    s[3] = (s[3] << _U64(45)) | (s[3] >> _U64(19))
+    s[3] = (s[3] << _45) | (s[3] >> _19)
     return result
 
 
@@ -79,22 +87,22 @@ def _step(s0, s1, s2, s3):
     Bulk fills keep the state in registers this way instead of loading and storing the array
     for every variate; the numbers are the same as :func:`next_u64`'s.
     """
-    x = s1 * _U64(5)
-    result = ((x << _U64(7)) | (x >> _U64(57))) * _U64(9)
-    t = s1 << _U64(17)
+    x = s1 * _5
+    result = ((x << _7) | (x >> _57)) * _9
+    t = s1 << _17
     s2 ^= s0
     s3 ^= s1
     s1 ^= s2
     s0 ^= s3
     s2 ^= t
-    s3 = (s3 << _U64(45)) | (s3 >> _U64(19))
+    s3 = (s3 << _45) | (s3 >> _19)
     return result, s0, s1, s2, s3
 
 
 @jit_inline
 def next_double(s: np.ndarray) -> float:
     """Uniform on [0, 1) with 53 random bits."""
-    return float(np.int64(next_u64(s) >> _U64(11))) * (1.0 / 9007199254740992.0)
+    return float(np.int64(next_u64(s) >> _11)) * _ULP53
 
 
 def _ziggurat_tables():
@@ -126,41 +134,62 @@ _KI, _WI, _FI, _ZIG_R = _ziggurat_tables()
 _ZIG_INV_R = 1.0 / _ZIG_R
 
 
-#: :func:`next_double` as a call of its own, for rarely run code: each inlined copy costs
-#: numba's front end more to compile than the call costs to run there
-next_double_call = jit(getattr(next_double, "py_func", next_double))  # (no py_func without jit)
+# the steps of a ziggurat draw off its fast path (:func:`_normal_finish`)
+_FRESH, _WEDGE, _TAIL_X, _TAIL_Y = 0, 1, 2, 3
 
 
 @jit
-def _normal_slow(s: np.ndarray, idx: int, x: float, sign: float) -> float:
-    """The rare (about 1%) ziggurat steps: the base strip's tail, or a wedge test."""
-    if idx == 0:
-        while True:
-            xx = -_ZIG_INV_R * math.log1p(-next_double_call(s))
-            yy = -math.log1p(-next_double_call(s))
+def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
+    """A ziggurat draw that left the fast path (about 1%), finished on the array state: its
+    slow step (the base strip's tail, or a wedge test) and, after a rejection, fresh draws, as
+    :func:`std_normal`'s loop continues.
+
+    Written as one loop that takes one random word a pass and acts on it by the step it is at
+    (a fresh draw, the wedge's uniform, or either of the tail's pair), so that the generator is
+    inlined once: each inlined copy costs numba's front end more to compile than this rarely
+    run code could gain.
+    """
+    step = _TAIL_X if idx == 0 else _WEDGE
+    xx = 0.0
+    while True:
+        r = next_u64(s)
+        u = float(np.int64(r >> _11)) * _ULP53  # the word as a uniform (next_double)
+        if step == _FRESH:
+            idx = int(r & _LOW_BYTE)
+            r = r >> _8
+            sign = 1.0 - 2.0 * float(np.int64(r & _1))
+            rabs = (r >> _1) & _SIGNIFICAND
+            x = sign * float(np.int64(rabs)) * _WI[idx]
+            if rabs < _KI[idx]:
+                return x
+            step = _TAIL_X if idx == 0 else _WEDGE
+        elif step == _WEDGE:
+            if (_FI[idx - 1] - _FI[idx]) * u + _FI[idx] < math.exp(-0.5 * x * x):
+                return x
+            step = _FRESH
+        elif step == _TAIL_X:
+            xx = -_ZIG_INV_R * math.log1p(-u)
+            step = _TAIL_Y
+        else:
+            yy = -math.log1p(-u)
             if yy + yy > xx * xx:
                 return sign * (_ZIG_R + xx)
-    if (_FI[idx - 1] - _FI[idx]) * next_double_call(s) + _FI[idx] < math.exp(-0.5 * x * x):
-        return x
-    return math.nan  # rejected: the caller draws again
+            step = _TAIL_X
 
 
 @jit_inline
 def std_normal(s: np.ndarray) -> float:
     """Standard normal variate by the 256-layer ziggurat."""
-    while True:
-        r = next_u64(s)
-        idx = int(r & _U64(0xFF))
-        r = r >> _U64(8)
-        # branch-free sign: a random sign is an unpredictable branch
-        sign = 1.0 - 2.0 * float(np.int64(r & _U64(1)))
-        rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
-        x = sign * float(np.int64(rabs)) * _WI[idx]
-        if rabs < _KI[idx]:
-            return x
-        x = _normal_slow(s, idx, x, sign)
-        if x == x:
-            return x
+    r = next_u64(s)
+    idx = int(r & _LOW_BYTE)
+    r = r >> _8
+    # branch-free sign: a random sign is an unpredictable branch
+    sign = 1.0 - 2.0 * float(np.int64(r & _1))
+    rabs = (r >> _1) & _SIGNIFICAND
+    x = sign * float(np.int64(rabs)) * _WI[idx]
+    if rabs < _KI[idx]:
+        return x
+    return _normal_finish(s, idx, x, sign)
 
 
 @jit
@@ -169,7 +198,7 @@ def fill_uniform(s: np.ndarray, out: np.ndarray, m: int) -> None:
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
     for j in range(m):
         r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-        out[j] = float(np.int64(r >> _U64(11))) * (1.0 / 9007199254740992.0)
+        out[j] = float(np.int64(r >> _11)) * _ULP53
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
@@ -179,10 +208,10 @@ def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
     for j in range(m):
         r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-        idx = int(r & _U64(0xFF))
-        r = r >> _U64(8)
-        neg = np.int64(r & _U64(1))
-        rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
+        idx = int(r & _LOW_BYTE)
+        r = r >> _8
+        neg = np.int64(r & _1)
+        rabs = (r >> _1) & _SIGNIFICAND
         # +-rabs as an integer (two's complement), then one conversion: the same value as
         # std_normal's sign * float(rabs) * w, exactly
         x = float((np.int64(rabs) ^ -neg) + neg) * _WI[idx]
@@ -192,16 +221,6 @@ def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float
             s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
         out[j] = loc + scale * x
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
-
-
-@jit
-def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
-    """A ziggurat draw that left the fast path: its slow step, and after a rejection a fresh
-    draw, as :func:`std_normal` would continue."""
-    x = _normal_slow(s, idx, x, sign)
-    if x == x:
-        return x
-    return std_normal(s)
 
 
 @jit

@@ -22,9 +22,9 @@ Weibull needs two logs and an exp per loss. A buffer whose ``q`` would take the 
 function instead, loss by loss. An untruncated lognormal exponentiates normal variates instead
 (the ziggurat and the vectorised ``exp``).
 
-:func:`fill_severities` draws a buffer of losses; the kernels call it through one fill per
-kind (:data:`FILLS`: plain lognormal, inversion, spliced), so that each is compiled only when a
-model needs it.
+:func:`fill_severities` draws a buffer of losses. Each losses kernel inlines it with its kind
+(plain lognormal, inversion, spliced: :func:`fill_kind`) as an integer literal, so that a
+kernel compiles its own kind's code only, and only when a model first needs it.
 """
 
 from __future__ import annotations
@@ -303,9 +303,9 @@ def fill_kind(code: int, par: np.ndarray) -> int:
 def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, scratch, bits):
     """``buf[:m]`` = the next ``m`` losses of the (truncated, capped) severity ``code``.
 
-    ``kind`` is :func:`fill_kind`'s answer. The fills below pass ``kind`` and ``code`` as
-    integer literals, so each compiles its own family only (numba prunes the branches of
-    inlined code on literal arguments, not on named constants). ``scratch``
+    ``kind`` is :func:`fill_kind`'s answer. The losses kernels pass it as an integer literal,
+    so each compiles its own kind only (numba prunes the branches of inlined code on literal
+    arguments, not on named constants); called from Python, it compiles every kind. ``scratch``
     (float64[5, >= m]) and ``bits`` (int64[>= m]) are scratch arrays.
     """
     if kind == PLAIN_LOGNORMAL:
@@ -327,29 +327,3 @@ def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, s
     if cap < math.inf:
         for j in range(m):
             buf[j] = min(buf[j], cap)
-
-
-# One fill per kind, each compiled when a model first needs it: a model of untruncated
-# lognormals never compiles the inversions, and only a spliced model the spliced code. Each
-# passes its kind as an integer literal (numba prunes the branches of inlined code on literal
-# arguments, not on named constants).
-@jit_vector
-def plain_lognormal_fill(state, code, par, buf, m, scratch, bits) -> None:
-    """An untruncated lognormal's losses (see :func:`fill_severities`)."""
-    fill_severities(0, code, state, par, buf, m, scratch, bits)
-
-
-@jit_vector
-def inverted_fill(state, code, par, buf, m, scratch, bits) -> None:
-    """The losses of any compiled family, truncated or not, by inversion."""
-    fill_severities(1, code, state, par, buf, m, scratch, bits)
-
-
-@jit_vector
-def spliced_fill(state, code, par, buf, m, scratch, bits) -> None:
-    """A spliced body and tail's losses."""
-    fill_severities(2, code, state, par, buf, m, scratch, bits)
-
-
-#: the fill of each kind (:func:`fill_kind`)
-FILLS = (plain_lognormal_fill, inverted_fill, spliced_fill)

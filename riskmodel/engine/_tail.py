@@ -72,51 +72,36 @@ def compact(vals: np.ndarray, parts: np.ndarray, size: int, m: int) -> int:
     """
     if size <= m:
         return size
-    cut = np.partition(vals[:size], size - m)[size - m]  # the m-th largest (NumPy's selection
-    return _keep(vals, parts, size, m, cut)  # is several times faster than numba's)
+    # the m-th largest, by NumPy's selection (several times faster than numba's)
+    cut = np.partition(vals[:size], size - m)[size - m]
+    ties = m - int(np.count_nonzero(vals[:size] > cut))  # how many equal to it to keep
+    return _move_rows(vals, parts, 0, vals[:size], parts, 0, cut, ties)[0]
 
 
 @jit
-def _keep(vals: np.ndarray, parts: np.ndarray, size: int, m: int, cut: float) -> int:
-    """Move the rows with a value above ``cut``, and the earliest ones equal to it, ``m`` in
-    all, to the front in their order; return ``m``.
+def _move_rows(vals, parts, size: int, src_vals, src_parts, start: int, cut: float, ties: int):
+    """Copy the rows of ``src_vals``/``src_parts`` from ``start`` on whose value is above
+    ``cut``, and the first ``ties`` of those equal to it, to ``vals``/``parts`` after ``size``,
+    in their order, until ``vals`` is full.
 
-    Branch-free: every row is written at the next free place and the place advances only for
-    a kept row (which of the rows are kept is data: a branch would mispredict half the time).
-    """
-    ties = m
-    for i in range(size):
-        ties -= vals[i] > cut
-    j = 0
-    k = parts.shape[1]
-    for i in range(size):
-        v = vals[i]
-        tie = (v == cut) & (ties > 0)
-        ties -= tie
-        vals[j] = v
-        for c in range(k):
-            parts[j, c] = parts[i, c]
-        j += (v > cut) | tie
-    return j
+    Returns ``(size, next)``: the new size and the first row not yet looked at. The source may
+    be the destination itself (with ``size <= start``): :func:`compact` keeps the top ``m`` in
+    place, :meth:`Tail.add` appends the new rows at or above the floor (every tie kept).
 
-
-@jit
-def _append(vals, parts, size: int, new_vals, new_parts, start: int, floor: float):
-    """Copy the rows of ``new_vals``/``new_parts`` from ``start`` on whose value is at least
-    ``floor`` to ``vals``/``parts`` after ``size``, until the buffer is full.
-
-    Returns ``(size, next)``: the new size and the first row not yet looked at. Branch-free
-    (as :func:`_keep`): each row is written at ``size``, which advances only for a kept one.
+    Branch-free: every row is written at ``size``, which advances only for a kept one (which
+    rows are kept is data: a branch would mispredict half the time).
     """
     i = start
     cap = vals.shape[0]
     k = parts.shape[1]
-    while i < new_vals.shape[0] and size < cap:
-        v = new_vals[i]
+    while i < src_vals.shape[0] and size < cap:
+        v = src_vals[i]
+        tie = (v == cut) & (ties > 0)
+        ties -= tie
         vals[size] = v
         for c in range(k):
-            parts[size, c] = new_parts[i, c]
-        size += v >= floor
+            parts[size, c] = src_parts[i, c]
+        size += (v > cut) | tie
         i += 1
     return size, i
 
@@ -184,8 +169,8 @@ class Tail:
         """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
         start = 0
         while True:
-            self._size, start = _append(
-                self._vals, self._parts, self._size, vals, parts, start, self.floor
+            self._size, start = _move_rows(
+                self._vals, self._parts, self._size, vals, parts, start, self.floor, len(vals)
             )
             if start >= len(vals):
                 break

@@ -9,7 +9,7 @@ from scipy import stats
 from riskmodel.engine import _kernels as K
 from riskmodel.engine import simulate
 from riskmodel.engine._random import new_state
-from riskmodel.engine._severity_fill import FILLS, NPAR, fill_kind
+from riskmodel.engine._severity_fill import NPAR, fill_kind, fill_severities
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
 from riskmodel.engine.simulation import tail_size
 from riskmodel.frequency import NegativeBinomial, Poisson
@@ -77,7 +77,7 @@ def test_severity_kernel_draws_follow_the_distribution(dist):
     state = new_state(np.random.default_rng(3))
     x = np.empty(4000)
     scratch, bits = np.empty((5, 4000)), np.empty(4000, dtype=np.int64)
-    FILLS[fill_kind(code, par)](state, code, par, x, 4000, scratch, bits)
+    fill_severities(fill_kind(code, par), code, state, par, x, 4000, scratch, bits)
     lo, hi = dist._support()
     assert x.min() >= lo and x.max() <= hi
     if isinstance(dist, Capped):  # an atom at the cap: its mass, and KS below it

@@ -191,9 +191,11 @@ def test_run_sums_add_each_year_in_order(counts):
         want[2 + i] = s
         pos += c
     for fn in (K._run_sums, K._run_sums.py_func):
-        out = np.zeros((len(counts) + 2, 1))
-        fn(buf, m, starts, 2, out, 0, 0.5, 3.0)
-        np.testing.assert_array_equal(out[:, 0], want)
+        out = np.zeros((len(counts) + 2, 2, 3))  # into layer 1 of category 2: the rest kept
+        fn(buf, m, starts, 2, out, 1, 2, 0.5, 3.0)
+        np.testing.assert_array_equal(out[:, 1, 2], want)
+        out[:, 1, 2] = 0.0
+        assert not out.any()
 
 
 @pytest.mark.parametrize(("cop_kind", "df"), [(1, 0.0), (2, 3.0)])

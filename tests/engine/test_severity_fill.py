@@ -154,7 +154,7 @@ def _fill(code, par, n, seed):
     state = R.new_state(np.random.default_rng(seed))
     buf = np.empty(n)
     scratch, bits = np.empty((5, n)), np.empty(n, np.int64)
-    SF.FILLS[SF.fill_kind(code, par)](state, code, par, buf, n, scratch, bits)
+    SF.fill_severities(SF.fill_kind(code, par), code, state, par, buf, n, scratch, bits)
     return buf
 
 

@@ -118,7 +118,7 @@ for i, sev in enumerate(sevs):
     buf, tt = np.empty(K.BUFFER), np.empty((5, K.BUFFER))
     bb = np.empty(K.BUFFER, dtype=np.int64)
     with np.errstate(over="ignore"):
-        SF.FILLS[SF.fill_kind(code, par)](s, code, par, buf, 700, tt, bb)
+        SF.fill_severities(SF.fill_kind(code, par), code, s, par, buf, 700, tt, bb)
     out[f"fill_severities_{i}"] = hx(buf[:700])
 u = np.linspace(0.0005, 0.9995, 400)
 for i, freq in enumerate([Poisson(3.0), NegativeBinomial(4.0, 0.6), Mixture([1.0, 6.0])]):
