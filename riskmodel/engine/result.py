@@ -101,7 +101,10 @@ class LossSample:
     var: float
     cat_mean: np.ndarray
     cat_var: np.ndarray
-    tail: np.ndarray = field(repr=False)  # largest totals, descending
+    #: the largest totals in decreasing order (:attr:`tail`), or a function that returns them:
+    #: the simulator sorts them only when :attr:`tail` is first read (the sort of a million
+    #: totals costs a tenth of the simulation of ten million years)
+    tail_source: np.ndarray | Callable[[], np.ndarray] = field(repr=False)
     #: the per-category parts of those totals, (m, k), or a function that returns them: the
     #: simulator orders the parts only when :attr:`tail_parts` is first read (an argsort of a
     #: million totals costs more than the sort of their values)
@@ -120,6 +123,12 @@ class LossSample:
         object.__setattr__(self, "cat_var", np.where(inf, math.inf, self.cat_var))
         object.__setattr__(self, "mean", math.inf)
         object.__setattr__(self, "var", math.inf)
+
+    @functools.cached_property
+    def tail(self) -> np.ndarray:
+        """The retained largest annual totals, in decreasing order."""
+        src = self.tail_source
+        return src() if callable(src) else src
 
     @functools.cached_property
     def tail_parts(self) -> np.ndarray:

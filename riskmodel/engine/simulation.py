@@ -604,7 +604,7 @@ class Simulation:
 
     def _sample(self, name: str) -> LossSample:
         mom = self._moments[name]
-        vals, parts = self._tails[name].final()
+        desc, parts = self._tails[name].final()
         var = mom.var
         return LossSample(
             name=name,
@@ -614,7 +614,7 @@ class Simulation:
             var=float(var[-1]),
             cat_mean=mom.mean[:-1].copy(),
             cat_var=var[:-1].copy(),
-            tail=vals,
+            tail_source=desc,
             parts_source=parts,
             cat_infinite=self._infinite[name],
         )

@@ -158,7 +158,7 @@ def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
             tail.add(*Tail.top(v[keep], p[keep], m))
         got_vals, got_parts = tail.final()
         np.testing.assert_array_equal(got_parts(), want)
-        np.testing.assert_array_equal(got_vals, vals[order])
+        np.testing.assert_array_equal(got_vals(), vals[order])
 
 
 def test_ties_with_different_parts_are_resolved_the_same_on_any_thread_count():
