@@ -303,6 +303,13 @@ def print_riskmodel_notes(results: list[tuple[str, int, dict]]) -> None:
                 continue
             tx = statistics.median(x["times"])
             print(f"thread scaling: {name} {t1:.2f} s -> {other} {tx:.2f} s, x{t1 / tx:.2f}")
+    # the retained tail is sorted when first read: its cost, apart from the simulation's
+    with_q = [(n, statistics.median(x["times"]), x.get("first_quantile_s")) for n, x in rm]
+    for n, t, fq in with_q:
+        if fq is not None:
+            print(
+                f"{n}: first quantile {1e3 * fq:.1f} ms (simulate + first quantile {t + fq:.3f} s)"
+            )
 
 
 def run_start(raw: dict) -> None:
