@@ -141,8 +141,9 @@ _FRESH, _WEDGE, _TAIL_X, _TAIL_Y = 0, 1, 2, 3
 @jit
 def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
     """A ziggurat draw that left the fast path (about 1%), finished on the array state: its
-    slow step (the base strip's tail, or a wedge test) and, after a rejection, fresh draws, as
-    :func:`std_normal`'s loop continues.
+    slow step (the base strip's tail, or a wedge test) and, after a rejected wedge, fresh
+    draws until one is accepted (the ziggurat's loop, as :func:`std_normal` and
+    :func:`fill_normal` start it).
 
     Written as one loop that takes one random word a pass and acts on it by the step it is at
     (a fresh draw, the wedge's uniform, or either of the tail's pair), so that the generator is
