@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .._numba import jit, jit_inline
+from .._numba import jit, jit_vector
 
 __all__ = ["ndtr", "ndtri"]
 
@@ -40,7 +40,7 @@ def ndtri(p: float) -> float:
     return -val if q < 0.0 else val
 
 
-@jit_inline
+@jit_vector
 def ndtri_central(q: float) -> float:
     """``ndtri(0.5 + q)`` for ``|q| <= 0.425``: AS 241's central rational function."""
     r = 0.180625 - q * q
@@ -84,7 +84,7 @@ def ndtri_central(q: float) -> float:
     return q * num / den
 
 
-@jit_inline
+@jit_vector
 def ndtri_tail(r: float) -> float:
     """``|ndtri(p)|`` from ``r = sqrt(-log(min(p, 1 - p)))``, for ``min(p, 1 - p) < 0.075``:
     AS 241's two tail rational functions (``r <= 5`` and beyond)."""
