@@ -134,6 +134,19 @@ _KI, _WI, _FI, _ZIG_R = _ziggurat_tables()
 _ZIG_INV_R = 1.0 / _ZIG_R
 
 
+@jit_inline
+def _candidate(r):
+    """A ziggurat candidate from 64 random bits: ``(x, idx, sign, fast)``, the layer ``idx``
+    (low 8 bits), the sign (next bit), ``x = sign * rabs * w[idx]`` from the next 52 bits
+    ``rabs``, and whether ``x`` is accepted at once (``rabs < k[idx]``)."""
+    idx = int(r & _LOW_BYTE)
+    r = r >> _8
+    # branch-free sign: a random sign is an unpredictable branch
+    sign = 1.0 - 2.0 * float(np.int64(r & _1))
+    rabs = (r >> _1) & _SIGNIFICAND
+    return sign * float(np.int64(rabs)) * _WI[idx], idx, sign, rabs < _KI[idx]
+
+
 # the steps of a ziggurat draw off its fast path (:func:`_normal_finish`)
 _FRESH, _WEDGE, _TAIL_X, _TAIL_Y = 0, 1, 2, 3
 
@@ -156,12 +169,8 @@ def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
         r = next_u64(s)
         u = float(np.int64(r >> _11)) * _ULP53  # the word as a uniform (next_double)
         if step == _FRESH:
-            idx = int(r & _LOW_BYTE)
-            r = r >> _8
-            sign = 1.0 - 2.0 * float(np.int64(r & _1))
-            rabs = (r >> _1) & _SIGNIFICAND
-            x = sign * float(np.int64(rabs)) * _WI[idx]
-            if rabs < _KI[idx]:
+            x, idx, sign, fast = _candidate(r)
+            if fast:
                 return x
             step = _TAIL_X if idx == 0 else _WEDGE
         elif step == _WEDGE:
@@ -181,14 +190,8 @@ def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
 @jit_inline
 def std_normal(s: np.ndarray) -> float:
     """Standard normal variate by the 256-layer ziggurat."""
-    r = next_u64(s)
-    idx = int(r & _LOW_BYTE)
-    r = r >> _8
-    # branch-free sign: a random sign is an unpredictable branch
-    sign = 1.0 - 2.0 * float(np.int64(r & _1))
-    rabs = (r >> _1) & _SIGNIFICAND
-    x = sign * float(np.int64(rabs)) * _WI[idx]
-    if rabs < _KI[idx]:
+    x, idx, sign, fast = _candidate(next_u64(s))
+    if fast:
         return x
     return _normal_finish(s, idx, x, sign)
 
