@@ -13,6 +13,8 @@ from riskmodel.engine._specs import MAX_TABLE, count_tables, frequency_spec
 from riskmodel.engine._summarize import row_totals, summarize
 from riskmodel.engine._tail import Tail
 from riskmodel.engine._vexp import exp_inplace
+from riskmodel.engine.result import LossSample
+from riskmodel.engine.simulation import tail_size
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
@@ -159,6 +161,30 @@ def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
         got_vals, got_parts = tail.final()
         np.testing.assert_array_equal(got_parts(), want)
         np.testing.assert_array_equal(got_vals(), vals[order])
+
+
+def test_the_tail_is_sorted_when_first_read_and_only_once():
+    kept = np.array([3.0, 1.0, 2.0])
+    calls = []
+
+    def source():
+        calls.append(1)
+        return np.sort(kept)[::-1].copy()
+
+    zero = np.zeros(1)
+    s = LossSample("gross", ("a",), 10, 1.0, 1.0, zero, zero, source, kept[:, None])
+    assert calls == []  # built without sorting
+    assert s.quantile(0.9) == 2.0  # X_(9) of 10: the second largest
+    assert s.quantile(0.8) == 1.0
+    assert s.tvar(0.8) == pytest.approx(2.5, rel=1e-14)  # (3 + 2) / 2; n (1 - p) inexact
+    assert calls == [1]
+    # through the engine: the same tail whether it is read first or only after other reads
+    m = LossModel({"x": (Poisson(2.0), LogNormal(0.0, 1.0))})
+    a = simulate(m, 50_000, rng=3, min_level=0.9)
+    b = simulate(m, 50_000, rng=3, min_level=0.9)
+    _ = b.gross.mean, b.gross.tail_parts  # the parts first
+    np.testing.assert_array_equal(a.gross.tail, b.gross.tail)
+    assert np.all(np.diff(a.gross.tail) <= 0) and len(a.gross.tail) == tail_size(50_000, 0.9)
 
 
 def test_ties_with_different_parts_are_resolved_the_same_on_any_thread_count():
