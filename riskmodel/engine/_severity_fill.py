@@ -17,10 +17,11 @@ passes the compiler vectorises: the ``log`` and ``exp`` of ``_vlog`` and ``_vexp
 ``expm1`` near zero, and the normal quantile's rational functions evaluated branch-free. It
 agrees with the scalar one to a few units in the last place of the exponent (tested), at a
 fraction of the cost: libm's scalar ``log`` and ``exp`` cannot be vectorised, and a truncated
-Weibull needs two logs and an exp per loss. A buffer whose ``q`` would take the vectorised
-``log`` outside its domain (``q = 1`` exactly, or a subnormal) is inverted by the scalar
-function instead, loss by loss. An untruncated lognormal exponentiates normal variates instead
-(the ziggurat and the vectorised ``exp``).
+Weibull needs two logs and an exp per loss. The edges take the same passes: ``q = 1`` exactly
+(``u = 0``) or a subnormal ``q`` (under an extreme truncation) make the buffer's ``log`` libm's,
+value by value, with ``log 0 = -inf``, which the later passes carry to the scalar function's
+loss (tested), so there is no scalar fallback to compile. An untruncated lognormal
+exponentiates normal variates instead (the ziggurat and the vectorised ``exp``).
 
 :func:`fill_severities` draws a buffer of losses. Each losses kernel inlines it with its kind
 (plain lognormal, inversion, spliced: :func:`fill_kind`) as an integer literal, so that a
@@ -33,7 +34,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_inline, jit_vector
+from .._numba import jit_inline, jit_vector
 from ..severity._families import sampler_code
 from ..severity._spec import SPLICED_CODE
 from ._random import fill_normal, fill_uniform
@@ -143,7 +144,8 @@ def _ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
     check)."""
     for j in range(m):
         d = x[j] - 0.5
-        tail = ndtri_tail(math.sqrt(-lg[j]))
+        r = math.sqrt(-lg[j])
+        tail = ndtri_tail(r) if r != math.inf else math.inf  # (p = 0 or 1: nan otherwise)
         tail = -tail if d < 0.0 else tail
         x[j] = ndtri_central(d) if abs(d) <= 0.425 else tail
 
@@ -160,99 +162,78 @@ def _scaled_exp(buf: np.ndarray, m: int, v: np.ndarray, divisor: float, scale: f
 
 
 @jit_vector
-def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> bool:
+def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> None:
     """``buf[:m] = family_isf(code, par, q)`` for the survival probabilities ``q = buf[:m]``,
     computed in vectorised passes; ``scratch`` is float64[>= 3, >= m] (its first three rows
-    are used), ``bits`` int64[>= m].
-
-    Returns False, with ``buf`` unchanged, where a ``log`` argument leaves the vectorised
-    ``log``'s domain (``q = 1``, a subnormal) or the family has no vectorised path.
+    are used), ``bits`` int64[>= m]. nan for a code without a family (as ``family_isf``).
     """
-    q = buf  # buf is written only once the path cannot fail
+    q = buf
     a, b, c = scratch[0], scratch[1], scratch[2]
     if code == LOGNORMAL:
         for j in range(m):
             a[j] = min(q[j], 1.0 - q[j])
-        if not log_inplace(a, m, bits):
-            return False
+        log_inplace(a, m, bits)
         _ndtri_inplace(buf, m, a)
         mu, sigma = par[0], par[1]
         for j in range(m):
             buf[j] = mu - sigma * buf[j]
         exp_inplace(buf, m, a, bits)
-        return True
+        return
     for j in range(m):
         a[j] = q[j]
-    if not log_inplace(a, m, bits):  # a = log q
-        return False
+    log_inplace(a, m, bits)  # a = log q
     if code == WEIBULL:
         for j in range(m):
             a[j] = -a[j]
-        if not log_inplace(a, m, bits):  # q = 1 gives log(0)
-            return False
+        log_inplace(a, m, bits)  # (q = 1: log 0 = -inf, and the loss exp(-inf) = 0)
         _scaled_exp(buf, m, a, par[0], par[1], bits)  # scale (-log q)^(1/k)
-        return True
-    if code == LOGLOGISTIC:
+    elif code == LOGLOGISTIC:
         for j in range(m):
             b[j] = 1.0 - q[j]
-        if not log_inplace(b, m, bits):
-            return False
+        log_inplace(b, m, bits)
         for j in range(m):
             b[j] = b[j] - a[j]  # log((1 - q) / q)
         _scaled_exp(buf, m, b, par[0], par[1], bits)
-        return True
-    if code == PARETO:
+    elif code == PARETO:
         _scaled_exp(buf, m, a, -par[0], par[1], bits)  # xm q^(-1/alpha)
-        return True
-    if code == LOMAX:
+    elif code == LOMAX:
         alpha, scale = par[0], par[1]
         for j in range(m):
             buf[j] = -a[j] / alpha
         expm1_inplace(buf, m, a, b, bits)
         for j in range(m):
             buf[j] = scale * buf[j]
-        return True
-    if code == GPD:
+    elif code == GPD:
         xi, scale, loc = par[0], par[1], par[2]
         if abs(xi) < 1e-12:
             for j in range(m):
                 buf[j] = loc - scale * a[j]
-            return True
+            return
         for j in range(m):
             buf[j] = -xi * a[j]
         expm1_inplace(buf, m, a, b, bits)
         for j in range(m):
             buf[j] = loc + scale * buf[j] / xi
-        return True
-    if code == BURR:
+    elif code == BURR:
         shape_c, shape_k, scale = par[0], par[1], par[2]
         for j in range(m):
             a[j] = -a[j] / shape_k
         expm1_inplace(a, m, b, c, bits)
-        if not log_inplace(a, m, bits):  # q = 1 gives log(0)
-            return False
+        log_inplace(a, m, bits)  # (q = 1, as the Weibull)
         _scaled_exp(buf, m, a, shape_c, scale, bits)
-        return True
-    return False
-
-
-@jit
-def _family_isf_loop(code: int, par: np.ndarray, v: np.ndarray, n: int) -> None:
-    """``v[:n] = family_isf(code, par, v[:n])``, one at a time: the exact fallback, for
-    buffers outside the vectorised ``log``'s domain (rare, so a call of its own)."""
-    for j in range(n):
-        v[j] = family_isf(code, par, v[j])
+    else:
+        for j in range(m):
+            buf[j] = math.nan
 
 
 @jit_vector
 def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratch, bits):
     """``v[:n]`` = the losses of one part of a spliced severity at its conditional survival
-    probabilities ``v[:n]``: by :func:`isf_inplace`, else one by one; kept in its support."""
+    probabilities ``v[:n]`` (:func:`isf_inplace`), kept in its support."""
     s_lo, s_hi = par[4], par[5]
     for j in range(n):
         v[j] = s_hi + v[j] * (s_lo - s_hi)
-    if not isf_inplace(code, par, v, n, scratch, bits):
-        _family_isf_loop(code, par, v, n)
+    isf_inplace(code, par, v, n, scratch, bits)
     lower, upper = par[6], par[7]
     for j in range(n):
         v[j] = min(max(v[j], lower), upper)
@@ -318,8 +299,8 @@ def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, s
             buf[j] = s_hi + (1.0 - buf[j]) * (s_lo - s_hi)  # the survival probability q
         if kind == SPLICED_KIND:
             _spliced_inplace(par, buf, m, scratch, bits)
-        elif not isf_inplace(code, par, buf, m, scratch, bits):
-            _family_isf_loop(code, par, buf, m)
+        else:
+            isf_inplace(code, par, buf, m, scratch, bits)
         lower, upper = par[6], par[7]
         for j in range(m):
             buf[j] = min(max(buf[j], lower), upper)

@@ -14,19 +14,27 @@ remainder is below 1e-18 relative. ``e ln 2`` is added in two parts (Cody-Waite:
 has 32 trailing zero bits, so ``e * _LN2_HI`` is exact). The result is within 1 unit in the last
 place of the correctly rounded value (tested against NumPy's ``log``).
 
-Only positive normal arguments take this path; a buffer holding anything else (zero, a
-subnormal, infinity, nan) is left as it is and the call returns False, for the caller's exact
-scalar path. The plain-Python twin gives the same bits (the same IEEE operations in the same
-order). It is compiled with NumPy's error model (``jit_vector``): a division that may
-raise does not vectorise.
+Only positive normal arguments take this path. A buffer holding anything else (zero, a
+subnormal, a negative number, infinity, nan) is computed value by value with libm's ``log``
+instead, which gives ``-inf`` at zero, ``inf`` at infinity and nan where the logarithm is not
+real (no exception in either form), so the call always succeeds and the callers need no
+scalar path of their own: such buffers are rare (a survival probability of exactly 1, or a
+subnormal one under an extreme truncation). The test for them compares the bits as integers
+(a positive normal double's lie in one range): two comparisons a value instead of three.
+
+The plain-Python twin gives the same bits (the same IEEE operations in the same order). It is
+compiled with NumPy's error model (``jit_vector``): a division that may raise does not
+vectorise.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._numba import jit_vector
-from ._bits import f2u, i2f
+from ._bits import f2i, f2u, i2f
 
 __all__ = ["log_inplace"]
 
@@ -36,8 +44,8 @@ _ONE_EXP = _U64(1023 << 52)  # the exponent field of 1.0
 _MAGIC = _U64(0x4330000000000000)  # bits of 2**52: OR-ing a small integer in adds it
 _EXP_BIAS = 4503599627371519.0  # 2**52 + 1023
 _SHIFT = _U64(52)
-_TINY = 2.2250738585072014e-308  # the smallest normal double
-_HUGE = 1.7976931348623157e308
+# the bits, as int64, of the smallest positive normal double and of the largest finite one
+_NORMAL_LO, _NORMAL_HI = 0x0010000000000000, 0x7FEFFFFFFFFFFFFF
 _LN2_HI = 0.6931467056274414  # ln 2 with the low 32 bits of its significand cleared
 _LN2_LO = 4.7493250390316726e-07  # ln 2 - _LN2_HI
 # 2 / (2k + 3), k = 0..10: the atanh series after its first term
@@ -47,16 +55,21 @@ _P8, _P9, _P10 = 2 / 19, 2 / 21, 2 / 23
 
 
 @jit_vector
-def log_inplace(x: np.ndarray, m: int, bits: np.ndarray) -> bool:
-    """``x[:m] = log(x[:m])`` if every value is a positive normal double, using the scratch
-    array ``bits`` (int64, length at least ``m``); else ``x`` is left unchanged and the result
-    is False."""
-    bad = 0
-    for j in range(m):
-        v = x[j]
-        bad += (v < _TINY) | (v > _HUGE) | (v != v)
-    if bad:
-        return False
+def log_inplace(x: np.ndarray, m: int, bits: np.ndarray) -> None:
+    """``x[:m] = log(x[:m])``, using the scratch array ``bits`` (int64, length at least ``m``).
+
+    ``-inf`` at zero, ``inf`` at infinity, nan at negative numbers and nan.
+    """
+    outside = 0
+    for j in range(m):  # (negative numbers have negative bits; nan and inf the largest)
+        b = f2i(x[j])
+        outside |= (b < _NORMAL_LO) | (b > _NORMAL_HI)
+    if outside:
+        for j in range(m):
+            v = x[j]
+            # libm's log; Python's math.log raises at 0 and below, so those are written out
+            x[j] = math.log(v) if v > 0.0 else (-math.inf if v == 0.0 else math.nan)
+        return
     for j in range(m):
         b = f2u(x[j])
         eb = (b + _OFFSET) >> _SHIFT  # biased exponent of the reduced argument
@@ -74,4 +87,3 @@ def log_inplace(x: np.ndarray, m: int, bits: np.ndarray) -> bool:
             + z2 * ((_P8 + z * _P9) + z2 * _P10))))
         )  # fmt: skip
         x[j] = e * _LN2_HI + (f + (e * _LN2_LO - (f * s - s * z * p)))
-    return True
