@@ -104,6 +104,7 @@ import numpy as np
 from ._rng import RNGLike, as_seed_sequence, block_generator
 from .frequency import Poisson
 from .severity import Severity
+from .severity._wrappers import mass_above
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -258,8 +259,6 @@ class FittedCategory:
         A distribution with (numerically) no mass above the truncation point is not valid,
         like a refit that does not converge.
         """
-        from .fit._severity import _mass_above
-
         fit = self.severity_fit
         if not np.all(np.isfinite(free)):
             return None
@@ -270,7 +269,7 @@ class FittedCategory:
             dist = fit.with_theta(theta)
         except ValueError:
             return None
-        if self.truncation is not None and not _mass_above(dist, self.truncation):
+        if self.truncation is not None and not mass_above(dist, self.truncation):
             return None
         return dist
 

@@ -13,7 +13,7 @@ from .._errors import ConvergenceWarning
 from .._rng import RNGLike
 from ..severity import Severity, get_family
 from ..severity._families import family_spec
-from ..severity._wrappers import _MIN_MASS
+from ..severity._wrappers import _MIN_MASS, mass_above
 from ._loglik import Design, Objective, Space, maximise
 
 if TYPE_CHECKING:
@@ -270,12 +270,6 @@ def _as_bound(value, n: int, name: str) -> np.ndarray | None:
     return arr
 
 
-def _mass_above(dist: Severity, t: float) -> bool:
-    """Whether ``dist`` puts at least :data:`_MIN_MASS` of its probability above ``t``."""
-    with np.errstate(all="ignore"):
-        return bool(float(dist.logsf(t)) >= math.log(_MIN_MASS))
-
-
 def check_losses(losses, truncation=None, upper=None, cap=None):
     """Validate losses and their bounds; return float arrays ``(x, lower, upper, cap)``."""
     try:
@@ -432,7 +426,7 @@ def fit_severity(
     message = res.message
     free = res.free
     dist = space.dist(free)
-    if converged and trunc is not None and not _mass_above(dist, float(trunc.min())):
+    if converged and trunc is not None and not mass_above(dist, float(trunc.min())):
         converged = False
         message += (
             f"; the fitted {cls.__name__} puts less than {_MIN_MASS:g} of its probability "

@@ -18,6 +18,18 @@ _MIN_MASS = 1e-300
 __all__ = ["Capped", "Truncated"]
 
 
+def mass_above(dist: Severity, t: float) -> bool:
+    """Whether ``dist`` puts at least :data:`_MIN_MASS` of its probability above ``t``: the
+    least a truncation at ``t`` can condition on (:class:`Truncated` refuses less).
+
+    >>> from riskmodel.severity import LogNormal
+    >>> mass_above(LogNormal(0.0, 1.0), 1e3), mass_above(LogNormal(-50.0, 1.0), 1e3)
+    (True, False)
+    """
+    with np.errstate(all="ignore"):
+        return bool(float(dist.logsf(t)) >= math.log(_MIN_MASS))
+
+
 @dataclass(frozen=True)
 class Truncated(Severity):
     r"""``base`` conditioned on ``lower < X <= upper``.

@@ -181,6 +181,15 @@ def test_the_buffer_inversion_agrees_with_the_scalar_one_at_the_edges(dist):
     _assert_close_in_the_exponent(got, want)  # (zeros and infinities equal)
 
 
+def test_the_buffer_inversion_of_a_code_without_a_family_is_nan_as_the_scalar_one():
+    par = severity_spec(Weibull(0.7, 3.0))[1]
+    unknown = -1  # (family codes are never negative)
+    assert math.isnan(SF.sev_isf(unknown, par, 0.5))
+    q = np.array([0.3, 0.5, 0.9])
+    SF.isf_inplace(unknown, par, q, 3, np.empty((3, 3)), np.empty(3, np.int64))
+    assert np.isnan(q).all()
+
+
 def test_a_uniform_equal_to_zero_gives_the_lower_end():
     # u = 0 (one draw in 2**53) gives q = 1: for an untruncated Weibull the loss is its lower
     # end, 0, where the second log is log 0 = -inf (not nan, and no scalar path)
