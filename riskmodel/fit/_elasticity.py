@@ -151,7 +151,8 @@ def fit_volume_elasticity(
     >>> round(fit.beta, 3)
     1.014
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools import sm_exceptions as sme
 
     if se not in ("model", "robust"):
@@ -185,7 +186,7 @@ def fit_volume_elasticity(
         raise ValueError("all counts are zero: the log-link fit does not exist")
     ref = float(np.mean(np.log(v)))
     X = np.column_stack([np.ones(n), np.log(v) - ref])
-    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(t))
+    model = GLM(y, X, family=Poisson(), offset=np.log(t))
     cov_type = "nonrobust" if se == "model" else "HC0"
     with warnings.catch_warnings(record=True) as caught:
         # statsmodels reports non-convergence and perfect prediction by warnings: they are
