@@ -18,7 +18,7 @@ from .._errors import DataError
 __all__ = ["main"]
 
 #: subcommand modules, each with ``add_parser(subparsers)`` and ``run(args) -> int``
-COMMANDS = ("reserve", "fit", "price", "simulate", "report", "book")
+COMMANDS = ("reserve", "fit", "price", "simulate", "report", "book", "compile")
 
 
 class UsageError(Exception):

@@ -228,7 +228,8 @@ def print_json(obj: Any) -> None:
 #: the CLI's one line when the kernels will be compiled (riskmodel.cli tests read it)
 COMPILE_NOTICE = (
     "riskmodel: compiling the simulation kernels, first run after installing only (~10 s on "
-    "2 cores; later runs load them from numba's cache)"
+    "2 cores; later runs load them from numba's cache; 'riskmodel compile' compiles them all "
+    "ahead)"
 )
 
 
