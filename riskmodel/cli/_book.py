@@ -77,10 +77,11 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel book``."""
     from ..book import example_book, load_book
+    from ..book._kernels import book_block
     from ..book.report import write_book_report
 
     book = example_book() if args.book == "example" else load_book(args.book)
-    compile_notice()
+    compile_notice(book_block, seconds=15)
     with dask_backend(args) as dask_kw:
         try:
             rep = write_book_report(

@@ -225,17 +225,24 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-#: the CLI's one line when the kernels will be compiled (riskmodel.cli tests read it)
-COMPILE_NOTICE = (
-    "riskmodel: compiling the simulation kernels, first run after installing only (~10 s on "
-    "2 cores; later runs load them from numba's cache; 'riskmodel compile' compiles them all "
-    "ahead)"
-)
+#: the start of the CLI's one line when the kernels will be compiled (the tests read it)
+COMPILE_NOTICE = "riskmodel: compiling the simulation kernels, first run after installing only"
 
 
-def compile_notice() -> None:
-    """Say on stderr, before a simulation, when its kernels are about to be compiled."""
-    from ..engine._kernels import kernels_cached
+def compile_notice(*kernels: Any, seconds: int = 10) -> None:
+    """Say on stderr, before a simulation, when its kernels are about to be compiled.
 
-    if not kernels_cached():
-        print(COMPILE_NOTICE, file=sys.stderr, flush=True)
+    ``kernels`` are the compiled functions the command's first run compiles (by default the
+    losses kernel of the models the CLI fits, most of the compile time); ``seconds`` is about
+    how long that takes on a 2-core machine.
+    """
+    from .._numba import is_cached
+    from ..engine._kernels import inverted_losses
+
+    if not is_cached(*(kernels or (inverted_losses,))):
+        print(
+            f"{COMPILE_NOTICE} (~{seconds} s on 2 cores; later runs load them from numba's "
+            "cache; 'riskmodel compile' compiles them all ahead)",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._numba import is_cached, jit, jit_inline
+from .._numba import jit, jit_inline
 from . import _severity_fill as SF
 from ._copula_tables import GUIDE, Z_MAX, Z_SCALE, copula_tables
 from ._random import fill_normal, fill_uniform, next_double, poisson, std_gamma, std_normal
@@ -404,10 +404,3 @@ def segment_sums(values, counts, out):
             s += values[pos]
             pos += 1
         out[i] = s
-
-
-def kernels_cached() -> bool:
-    """Whether the losses kernel of the CLI's models (every severity it fits is truncated at
-    the reporting threshold, so drawn by inversion; most of the compile time) loads from
-    numba's disk cache rather than compiling."""
-    return is_cached(inverted_losses)

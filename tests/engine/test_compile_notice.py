@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from riskmodel._numba import is_cached
-from riskmodel.cli._common import COMPILE_NOTICE
+from riskmodel.cli._common import COMPILE_NOTICE, compile_notice
 
 
 def _kernel(path):
@@ -27,6 +27,19 @@ def test_is_cached_reads_the_index_file(tmp_path):
     assert is_cached(SimpleNamespace())
 
 
+def test_the_notice_names_its_time_and_the_compile_command(tmp_path, capsys):
+    compile_notice(_kernel(str(tmp_path / "missing.nbi")), seconds=15)
+    err = capsys.readouterr().err
+    assert err.startswith(COMPILE_NOTICE)
+    assert "(~15 s on 2 cores;" in err
+    assert "'riskmodel compile'" in err
+    assert err.count("\n") == 1  # one line
+    index = tmp_path / "there.nbi"
+    index.write_bytes(b"")
+    compile_notice(_kernel(str(index)))
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.slow
 def test_cli_notice_on_the_first_run_only(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
@@ -39,3 +52,8 @@ def test_cli_notice_on_the_first_run_only(tmp_path):
     # the notice is on stderr only: stdout stays JSON, with the same reserve
     a, b = json.loads(first.stdout), json.loads(second.stdout)
     assert a["reserve"]["reserve"] == b["reserve"]["reserve"]
+    # the book compiles kernels of its own: its first run says so, though reserve's are cached
+    book = [sys.executable, "-m", "riskmodel", "book", "example", str(tmp_path / "book")]
+    book += ["--n-sims", "2000", "--no-tables"]
+    first = subprocess.run(book, env=env, capture_output=True, text=True, check=True)
+    assert COMPILE_NOTICE in first.stderr
