@@ -64,22 +64,16 @@ def _pick(alias_p: np.ndarray, alias_j: np.ndarray, u: float) -> int:
     return i if v - i < alias_p[i] else alias_j[i]
 
 
+# The buffers grow by concatenation: an array-to-array slice assignment compiles numba's shape
+# check, whose error message brings its string formatting (about 4 s of a cold start).
 @jit
-def _grow_f(a: np.ndarray, need: int) -> np.ndarray:
-    if need <= a.shape[0]:
-        return a
-    b = np.empty(max(need, 2 * a.shape[0]))
-    b[: a.shape[0]] = a
-    return b
+def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
+    return np.concatenate((a, np.empty(size - a.shape[0])))
 
 
 @jit
-def _grow_i(a: np.ndarray, need: int) -> np.ndarray:
-    if need <= a.shape[0]:
-        return a
-    b = np.empty(max(need, 2 * a.shape[0]), dtype=np.int64)
-    b[: a.shape[0]] = a
-    return b
+def _grow_i(a: np.ndarray, size: int) -> np.ndarray:
+    return np.concatenate((a, np.empty(size - a.shape[0], dtype=np.int64)))
 
 
 @jit
@@ -218,12 +212,12 @@ def book_block(
             j = _pick(alias_p, alias_j, next_double(state))
             x = _draw(state, src_code[j], src_par[j])
             if m == b_x.shape[0]:
-                b_pol = _grow_i(b_pol, m + 1)
-                b_type = _grow_i(b_type, m + 1)
-                b_evt = _grow_i(b_evt, m + 1)
-                b_x = _grow_f(b_x, m + 1)
-                b_c = _grow_f(b_c, m + 1)
-                b_occ = _grow_f(b_occ, m + 1)
+                b_pol = _grow_i(b_pol, 2 * m)
+                b_type = _grow_i(b_type, 2 * m)
+                b_evt = _grow_i(b_evt, 2 * m)
+                b_x = _grow_f(b_x, 2 * m)
+                b_c = _grow_f(b_c, 2 * m)
+                b_occ = _grow_f(b_occ, 2 * m)
             b_pol[m], b_type[m], b_evt[m], b_x[m] = src_pol[j], src_type[j], n_events, x
             m += 1
             n_events += 1
@@ -238,20 +232,21 @@ def book_block(
                 k_e = poisson(state, ev_rate[e])
             for _ in range(k_e):
                 if not replay:
-                    occ_year = _grow_i(occ_year, o_n + 1)
-                    occ_event = _grow_i(occ_event, o_n + 1)
+                    if o_n == occ_year.shape[0]:
+                        occ_year = _grow_i(occ_year, 2 * o_n)
+                        occ_event = _grow_i(occ_event, 2 * o_n)
                     occ_year[o_n], occ_event[o_n] = i, e
                     o_n += 1
                 for q in range(ev_ptr[e], ev_ptr[e + 1]):
                     if next_double(state) < ev_prob[q]:
                         x = _draw(state, ev_code[q], ev_par[q])
                         if m == b_x.shape[0]:
-                            b_pol = _grow_i(b_pol, m + 1)
-                            b_type = _grow_i(b_type, m + 1)
-                            b_evt = _grow_i(b_evt, m + 1)
-                            b_x = _grow_f(b_x, m + 1)
-                            b_c = _grow_f(b_c, m + 1)
-                            b_occ = _grow_f(b_occ, m + 1)
+                            b_pol = _grow_i(b_pol, 2 * m)
+                            b_type = _grow_i(b_type, 2 * m)
+                            b_evt = _grow_i(b_evt, 2 * m)
+                            b_x = _grow_f(b_x, 2 * m)
+                            b_c = _grow_f(b_c, 2 * m)
+                            b_occ = _grow_f(b_occ, 2 * m)
                         b_pol[m], b_type[m], b_evt[m], b_x[m] = ev_pol[q], ev_type[e], n_events, x
                         m += 1
                 n_events += 1
@@ -323,10 +318,10 @@ def book_block(
             pol_sums[p, 3] += cp * cp
             if cp > 0.0:
                 if r_n == rec_year.shape[0]:
-                    rec_year = _grow_i(rec_year, r_n + 1)
-                    rec_pol = _grow_i(rec_pol, r_n + 1)
-                    rec_ceded = _grow_f(rec_ceded, r_n + 1)
-                    rec_occ = _grow_f(rec_occ, r_n + 1)
+                    rec_year = _grow_i(rec_year, 2 * r_n)
+                    rec_pol = _grow_i(rec_pol, 2 * r_n)
+                    rec_ceded = _grow_f(rec_ceded, 2 * r_n)
+                    rec_occ = _grow_f(rec_occ, 2 * r_n)
                 rec_year[r_n], rec_pol[r_n], rec_ceded[r_n], rec_occ[r_n] = i, p, cp, pol_max[p]
                 r_n += 1
             mark[p] = -1
@@ -342,11 +337,9 @@ def book_block(
         year_occ[i] = top
         if keep_losses:
             if l_n + m > loss_i.shape[0]:
-                new_i = np.empty((max(l_n + m, 2 * loss_i.shape[0]), 4), dtype=np.int64)
-                new_x = np.empty((new_i.shape[0], 2))
-                new_i[:l_n] = loss_i[:l_n]
-                new_x[:l_n] = loss_x[:l_n]
-                loss_i, loss_x = new_i, new_x
+                more = max(l_n + m, 2 * loss_i.shape[0]) - l_n
+                loss_i = np.concatenate((loss_i[:l_n], np.empty((more, 4), dtype=np.int64)))
+                loss_x = np.concatenate((loss_x[:l_n], np.empty((more, 2))))
             for k in range(m):
                 loss_i[l_n, 0] = i
                 loss_i[l_n, 1] = b_evt[k]

@@ -51,6 +51,26 @@ def test_compiled_kernel_equals_its_plain_python_twin():
         np.testing.assert_array_equal(a, b)
 
 
+def test_twin_equal_when_every_buffer_grows():
+    """Enough losses that each of the kernel's growing buffers outgrows its first size: a
+    year's losses (64), the shared-event occurrences (16), the policy-years with a ceded loss
+    and the losses kept (256 each)."""
+    pols = [_policy(f"P{i}", rate=2.0, att=1e5) for i in range(30)]
+    ev = SharedEvent("vendor", 2.0, [Exposure(p.name, 0.9, (0.01, 0.08)) for p in pols])
+    plan = make_plan(Book(pols, [ev]))
+    args = (*plan.kernel_args(), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    outs = []
+    for fn in (book_block, book_block.py_func):
+        state = new_state(np.random.default_rng(7))
+        with np.errstate(over="ignore"):
+            outs.append(fn(state, 40, *args, *plan.layer_args(), True))
+    rec_year, occ_year, loss_i = outs[1][4], outs[1][8], outs[1][10]
+    assert rec_year.shape[0] > 256 and occ_year.shape[0] > 16 and loss_i.shape[0] > 256
+    assert np.bincount(loss_i[:, 0]).max() > 64  # a year with more losses than the first size
+    for a, b in zip(*outs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_results_do_not_depend_on_the_thread_count():
     book = _shared_book()
     a = book.simulate(20_000, rng=3, block_size=1_000, n_threads=1, keep_losses=True)
