@@ -48,7 +48,10 @@ def panjer_kernel(a, b, log_g0, f, rev):
         v = (a * s_f + b * s_jf / k) * c
         rev[base - 1] = v
         if v > _BIG:
-            rev[base - 1 :] /= _BIG
+            # (a loop: an in-place slice operation compiles numba's shape check, whose error
+            # message brings its string formatting, about 2 s of a cold start)
+            for t in range(base - 1, n):
+                rev[t] /= _BIG
             log_scale += math.log(_BIG)
     return log_scale
 
