@@ -172,7 +172,7 @@ def precompile(
     Parameters
     ----------
     steps : sequence of str, optional
-        Names of :data:`STEPS` to run; default all of them (about 40 s on a 2-core machine the
+        Names of :data:`STEPS` to run; default all of them (about 30 s on a 2-core machine the
         first time, a second or two once the cache holds them).
     report : callable, optional
         Called with each :class:`CompileStep` as soon as it is done (the CLI prints it).
