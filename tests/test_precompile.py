@@ -27,18 +27,15 @@ def test_steps_run_in_the_order_given_and_are_reported_as_done():
     assert all(s.seconds > 0 and s.compiled >= 0 for s in steps)
 
 
-def test_the_counter_counts_numba_compiles_not_calls():
+def test_the_counter_counts_numba_compiles_not_calls(monkeypatch):
     """A new function compiles once (one event or more: its callees too); called again, or a
     step run a second time in the same process, it compiles nothing."""
     import numba
     import numpy as np
 
     fresh = numba.njit(lambda x: x + 1.0)  # not cached: it compiles here, whatever the disk
-    P.STEPS["_test"] = lambda: fresh(np.float64(1.0))
-    try:
-        first, again = P.precompile(["_test", "_test"])
-    finally:
-        del P.STEPS["_test"]
+    monkeypatch.setitem(P.STEPS, "_test", lambda: fresh(np.float64(1.0)))
+    first, again = P.precompile(["_test", "_test"])
     assert first.compiled >= 1
     assert again.compiled == 0
 
@@ -70,18 +67,13 @@ _COUNT_COMPILES = textwrap.dedent(
     import contextlib, io, sys
     from numba.core import event
     from riskmodel.cli import main
+    from riskmodel.precompile import _CompileCounter
 
-    class Count(event.Listener):
-        n = 0
-        def on_start(self, ev):
-            Count.n += 1
-        def on_end(self, ev):
-            pass
-
-    with event.install_listener("numba:compile", Count()):
+    count = _CompileCounter()
+    with event.install_listener("numba:compile", count):
         with contextlib.redirect_stdout(io.StringIO()):
             status = main(sys.argv[1:])
-    print(status, Count.n)
+    print(status, count.count)
     """
 )
 

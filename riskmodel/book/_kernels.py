@@ -77,6 +77,20 @@ def _grow_i(a: np.ndarray, size: int) -> np.ndarray:
 
 
 @jit
+def _year_room(b_pol, b_type, b_evt, b_x, b_c, b_occ, need: int):
+    """The year's loss buffers with room for ``need`` losses (at least twice as long)."""
+    size = max(need, 2 * b_x.shape[0])
+    return (
+        _grow_i(b_pol, size),
+        _grow_i(b_type, size),
+        _grow_i(b_evt, size),
+        _grow_f(b_x, size),
+        _grow_f(b_c, size),
+        _grow_f(b_occ, size),
+    )
+
+
+@jit
 def book_block(
     state,
     n,
@@ -208,16 +222,13 @@ def book_block(
         n_t = 0
         # ---- own losses: a Poisson total thinned to the sources
         k_own = poisson(state, total_rate) if total_rate > 0.0 else 0
+        if k_own > b_x.shape[0]:
+            b_pol, b_type, b_evt, b_x, b_c, b_occ = _year_room(
+                b_pol, b_type, b_evt, b_x, b_c, b_occ, k_own
+            )
         for _ in range(k_own):
             j = _pick(alias_p, alias_j, next_double(state))
             x = _draw(state, src_code[j], src_par[j])
-            if m == b_x.shape[0]:
-                b_pol = _grow_i(b_pol, 2 * m)
-                b_type = _grow_i(b_type, 2 * m)
-                b_evt = _grow_i(b_evt, 2 * m)
-                b_x = _grow_f(b_x, 2 * m)
-                b_c = _grow_f(b_c, 2 * m)
-                b_occ = _grow_f(b_occ, 2 * m)
             b_pol[m], b_type[m], b_evt[m], b_x[m] = src_pol[j], src_type[j], n_events, x
             m += 1
             n_events += 1
@@ -237,16 +248,14 @@ def book_block(
                         occ_event = _grow_i(occ_event, 2 * o_n)
                     occ_year[o_n], occ_event[o_n] = i, e
                     o_n += 1
+                room = m + ev_ptr[e + 1] - ev_ptr[e]  # (each exposure may have a loss)
+                if room > b_x.shape[0]:
+                    b_pol, b_type, b_evt, b_x, b_c, b_occ = _year_room(
+                        b_pol, b_type, b_evt, b_x, b_c, b_occ, room
+                    )
                 for q in range(ev_ptr[e], ev_ptr[e + 1]):
                     if next_double(state) < ev_prob[q]:
                         x = _draw(state, ev_code[q], ev_par[q])
-                        if m == b_x.shape[0]:
-                            b_pol = _grow_i(b_pol, 2 * m)
-                            b_type = _grow_i(b_type, 2 * m)
-                            b_evt = _grow_i(b_evt, 2 * m)
-                            b_x = _grow_f(b_x, 2 * m)
-                            b_c = _grow_f(b_c, 2 * m)
-                            b_occ = _grow_f(b_occ, 2 * m)
                         b_pol[m], b_type[m], b_evt[m], b_x[m] = ev_pol[q], ev_type[e], n_events, x
                         m += 1
                 n_events += 1

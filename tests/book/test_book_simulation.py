@@ -37,18 +37,24 @@ def _shared_book(n=6, rate=0.05):
     return Book(pols, [ev])
 
 
-def test_compiled_kernel_equals_its_plain_python_twin():
-    book = _shared_book()
+def _kernel_and_twin(book, n_years, seed):
+    """``book_block`` and its plain-Python twin on the same state, losses kept: both outputs,
+    checked equal array by array; the twin's is returned."""
     plan = make_plan(book)
     args = (*plan.kernel_args(), np.zeros(0, np.int64), np.zeros(0, np.int64))
     outs = []
     for fn in (book_block, book_block.py_func):
-        state = new_state(np.random.default_rng(5))
+        state = new_state(np.random.default_rng(seed))
         with np.errstate(over="ignore"):
-            outs.append(fn(state, 300, *args, *plan.layer_args(), True))
-    assert outs[1][10].shape[0] > 20  # losses were drawn
+            outs.append(fn(state, n_years, *args, *plan.layer_args(), True))
     for a, b in zip(*outs, strict=True):
         np.testing.assert_array_equal(a, b)
+    return outs[1]
+
+
+def test_compiled_kernel_equals_its_plain_python_twin():
+    out = _kernel_and_twin(_shared_book(), 300, seed=5)
+    assert out[10].shape[0] > 20  # losses were drawn
 
 
 def test_twin_equal_when_every_buffer_grows():
@@ -57,18 +63,10 @@ def test_twin_equal_when_every_buffer_grows():
     and the losses kept (256 each)."""
     pols = [_policy(f"P{i}", rate=2.0, att=1e5) for i in range(30)]
     ev = SharedEvent("vendor", 2.0, [Exposure(p.name, 0.9, (0.01, 0.08)) for p in pols])
-    plan = make_plan(Book(pols, [ev]))
-    args = (*plan.kernel_args(), np.zeros(0, np.int64), np.zeros(0, np.int64))
-    outs = []
-    for fn in (book_block, book_block.py_func):
-        state = new_state(np.random.default_rng(7))
-        with np.errstate(over="ignore"):
-            outs.append(fn(state, 40, *args, *plan.layer_args(), True))
-    rec_year, occ_year, loss_i = outs[1][4], outs[1][8], outs[1][10]
+    out = _kernel_and_twin(Book(pols, [ev]), 40, seed=7)
+    rec_year, occ_year, loss_i = out[4], out[8], out[10]
     assert rec_year.shape[0] > 256 and occ_year.shape[0] > 16 and loss_i.shape[0] > 256
     assert np.bincount(loss_i[:, 0]).max() > 64  # a year with more losses than the first size
-    for a, b in zip(*outs, strict=True):
-        np.testing.assert_array_equal(a, b)
 
 
 def test_results_do_not_depend_on_the_thread_count():
