@@ -125,21 +125,32 @@ class Tail:
     def __init__(self, m: int, k: int, floor: float = -math.inf) -> None:
         self.m = m
         self.floor = floor
+        self._given = floor > -math.inf  # whether a starting floor was given
         self._held = False  # whether the floor comes from m held totals
         self._vals = np.empty(2 * m)
         self._parts = np.empty((2 * m, k))
         self._size = 0
+        self._lent = False  # whether final() handed out views of the buffers
 
     def clear(self) -> None:
-        """Forget every total (the buffers are kept, for reuse)."""
+        """Forget every total (the buffers are kept, for reuse, unless lent by :meth:`final`)."""
         self.floor = -math.inf
-        self._held = False
+        self._given = self._held = False
         self._size = 0
+        self._own()
+
+    def _own(self) -> None:
+        """Before a write: buffers of its own, the held rows copied, if :meth:`final` lent
+        the current ones (their views must not change)."""
+        if self._lent:
+            vals, parts = np.empty_like(self._vals), np.empty_like(self._parts)
+            vals[: self._size] = self._vals[: self._size]
+            parts[: self._size] = self._parts[: self._size]
+            self._vals, self._parts, self._lent = vals, parts, False
 
     def complete(self, n: int) -> bool:
         """Whether the kept totals are the ``min(m, n)`` largest of the ``n`` merged years:
         always, unless a starting floor dropped so many that fewer are held."""
-        self._compact()
         return self._size >= min(self.m, n)
 
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +169,9 @@ class Tail:
         return vals[:n], parts[:n]
 
     def _compact(self) -> None:
-        self._size = compact(self._vals, self._parts, self._size, self.m)
+        if self._size > self.m:
+            self._own()
+            self._size = compact(self._vals, self._parts, self._size, self.m)
         if self._size == self.m:
             # Strictly above the m-th largest: a later total equal to it ranks behind the m
             # held ones (the earliest come first among equals), so it can never enter either.
@@ -168,6 +181,7 @@ class Tail:
 
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
         """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
+        self._own()
         start = 0
         while True:
             self._size, start = _move_rows(
@@ -176,34 +190,49 @@ class Tail:
             if start >= len(vals):
                 break
             self._compact()
-        if not self._held and self._size >= self.m:
+        if not (self._held or self._given) and self._size >= self.m:
             # the first time m totals are held: the floor from them at once, not only when
-            # the buffer fills (the blocks simulated meanwhile drop more)
+            # the buffer fills (the blocks simulated meanwhile drop more); not after a given
+            # starting floor, which lies close below the final cut already (the selection
+            # would cost more than the few years it drops)
             self._compact()
 
     def final(self) -> tuple[Callable[[], np.ndarray], Callable[[], np.ndarray]]:
-        """Functions that return the tail in decreasing order and its parts in the same order
-        (earliest first among equal totals), each computed when first called, then kept.
+        """Functions that return the tail (the ``m`` largest totals) in decreasing order and
+        its parts in the same order (earliest first among equal totals), each computed when
+        first called, then kept.
 
         Sorting waits for the first reader: the sort of a million kept totals costs a tenth of
         the simulation that found them (the default ``min_level=0.9`` of ten million years),
         and a caller who reads only moments never pays it. The parts need the sorting
         permutation, several times costlier than the sort of the values.
+
+        A tail that started from a given floor (:func:`pilot_floor`, a run straight to its
+        last year) holds little more than ``m`` totals (about 1.1 ``m`` at ``min_level=0.9``):
+        the functions read its buffers themselves, not copies (a later write copies them
+        first), and the sort selects the ``m`` largest, without a selection at the end of the
+        run. Any other (which may be extended, and may hold up to ``2 m``) is cut to its ``m``
+        largest and copied, so that the result holds no more than it needs.
         """
-        self._compact()
-        vals = self._vals[: self._size].copy()
-        parts = self._parts[: self._size].copy()
+        m = self.m
+        if self._given:
+            vals, parts = self._vals[: self._size], self._parts[: self._size]
+            self._lent = True
+        else:
+            self._compact()
+            vals, parts = self._vals[: self._size].copy(), self._parts[: self._size].copy()
 
         @functools.cache
         def desc() -> np.ndarray:
-            return np.sort(vals)[::-1].copy()
+            return np.sort(vals)[::-1][:m].copy()
 
         @functools.cache
         def ordered_parts() -> np.ndarray:
-            order = np.argsort(-vals)
             d = desc()
-            if np.any(d[1:] == d[:-1]):  # ties: the (slower) stable sort
-                order = np.argsort(-vals, kind="stable")
-            return parts[order]
+            # ties among the m, or across the cut (a left-out total equal to the least kept):
+            # the (slower) stable sort, which keeps the earliest first
+            ties = np.any(d[1:] == d[:-1]) or np.count_nonzero(vals >= d[-1]) > len(d)
+            order = np.argsort(-vals, kind="stable" if ties else None)
+            return parts[order[:m]]
 
         return desc, ordered_parts

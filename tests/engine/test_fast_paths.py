@@ -163,6 +163,67 @@ def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
         np.testing.assert_array_equal(got_vals(), vals[order])
 
 
+@pytest.mark.parametrize("floor", [-math.inf, -1.0])  # merged as is, or from a given floor
+def test_tail_selects_the_earliest_among_equal_totals_when_read(floor):
+    # A tail with a given floor (the first block's, in a run) is not cut to its m largest
+    # before it is read: the sort that reads it selects them, ties across the cut included.
+    rng = np.random.default_rng(8)
+    vals = rng.integers(0, 6, 3000).astype(float)
+    parts = np.column_stack([np.arange(3000.0), vals])
+    m = 900  # (cuts among the many ties of one value)
+    order = np.lexsort((np.arange(3000), -vals))[:m]
+    tail = Tail(m, 2, floor)
+    for s in range(0, 3000, 250):
+        tail.add(vals[s : s + 250], parts[s : s + 250])
+    assert tail.complete(3000)
+    desc, ordered_parts = tail.final()
+    np.testing.assert_array_equal(desc(), vals[order])
+    np.testing.assert_array_equal(ordered_parts(), parts[order])
+
+
+def test_a_tie_only_across_the_cut_keeps_the_earliest():
+    # distinct totals but for one pair equal to the m-th largest: one of the two is kept, the
+    # earlier one (an unstable sort keeps either)
+    n, m = 5000, 700
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        vals = rng.permutation(n).astype(float)
+        cut = float(np.sort(vals)[::-1][m - 1])
+        twin = int(rng.choice(np.flatnonzero(vals < cut)))
+        vals[twin] = cut  # now the m-th and the (m + 1)-th largest are equal
+        parts = np.arange(n, dtype=float)[:, None]  # the position identifies the year
+        tail = Tail(m, 1, floor=-1.0)
+        tail.add(vals, parts)
+        desc, ordered_parts = tail.final()
+        want = np.lexsort((np.arange(n), -vals))[:m]
+        np.testing.assert_array_equal(ordered_parts()[:, 0], want)
+        np.testing.assert_array_equal(desc(), vals[want])
+
+
+def test_a_read_tail_is_unchanged_by_later_merges():
+    # final() lends the buffers of a tail with a given floor; a later merge must copy them
+    # first, whether the earlier tail is read before the merge or only after it
+    rng = np.random.default_rng(9)
+    vals = rng.lognormal(size=4000)
+    parts = vals[:, None].copy()
+    m = 300
+    tail = Tail(m, 1, floor=0.0)
+    tail.add(vals[:2000], parts[:2000])
+    early_desc, early_parts = tail.final()
+    read_before = early_desc()
+    tail.add(vals[2000:] * 10.0, parts[2000:] * 10.0)  # larger: they replace the held ones
+    want = np.sort(vals[:2000])[::-1][:m]
+    np.testing.assert_array_equal(read_before, want)
+    np.testing.assert_array_equal(early_parts()[:, 0], want)  # read after the merge
+    later_desc, _ = tail.final()
+    np.testing.assert_array_equal(
+        later_desc(), np.sort(np.r_[vals[:2000], vals[2000:] * 10])[::-1][:m]
+    )
+    tail.clear()  # reused buffers must not be the lent ones either
+    tail.add(np.zeros(m), np.zeros((m, 1)))
+    np.testing.assert_array_equal(early_parts()[:, 0], want)
+
+
 def test_the_tail_is_sorted_when_first_read_and_only_once():
     kept = np.array([3.0, 1.0, 2.0])
     calls = []
