@@ -47,7 +47,7 @@ from ._random import new_state
 from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
 from ._summarize import summarize
-from ._tail import Tail, pilot_floor
+from ._tail import PILOT_MIN_TAIL, Tail, pilot_floor
 from .result import LossSample, SimulationResult, infinite_means
 
 __all__ = [
@@ -552,13 +552,15 @@ class Simulation:
         """Whether the first block's totals set the tail's floor (:func:`pilot_floor`).
 
         For a run straight to ``max_sims`` of several blocks on the local threads, with fixed
-        parameters (redrawn ones make the first block's years too few draws of them).
+        parameters (redrawn ones make the first block's years too few draws of them), whose
+        first block holds enough tail years for a floor (else it would run alone for nothing).
         """
         return (
             self.n_sims == 0
             and n_total == self.max_sims
             and n_total >= 4 * self.block_size
             and self.m < n_total
+            and self.block_size * self.m >= PILOT_MIN_TAIL * n_total
             and self.backend == "numba"
             and not self.plan.uncertain
         )

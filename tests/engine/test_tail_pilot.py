@@ -91,9 +91,17 @@ def test_a_floor_above_the_tail_is_caught_and_the_run_repeated(monkeypatch):
 
 
 def test_no_floor_where_the_first_block_holds_too_few_tail_years(monkeypatch):
+    # 4 tail years expected in a block: the first block does not run alone for a floor
     floors = _spy_floors(monkeypatch)
-    simulate(_model(), N, **{**KW, "min_level": 0.999})  # 4 tail years expected in a block
-    assert floors and all(f == -math.inf for f in floors)
+    simulate(_model(), N, **{**KW, "min_level": 0.999})
+    assert floors == []
+    # the run's test is pilot_floor's own: a floor exactly where the block holds enough
+    n, vals = 10 * BLOCK, np.random.default_rng(0).random(BLOCK)
+    for m in (10 * _tail.PILOT_MIN_TAIL - 1, 10 * _tail.PILOT_MIN_TAIL):
+        sim = Simulation(_model(), max_sims=n, rng=1, block_size=BLOCK)
+        sim.m = m  # (the tail size a min_level would give, with its interval's margin)
+        has_floor = _tail.pilot_floor(vals, BLOCK, m, n) > -math.inf
+        assert sim._pilot_applies(n) == has_floor == (m == 10 * _tail.PILOT_MIN_TAIL)
 
 
 def _redrawn_parameters():
