@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from ..book.report import write_book_report
 
     book = example_book() if args.book == "example" else load_book(args.book)
-    compile_notice(book_block, seconds=10)
+    compile_notice((book_block, 10))
     with dask_backend(args) as dask_kw:
         try:
             rep = write_book_report(

@@ -229,17 +229,27 @@ def print_json(obj: Any) -> None:
 COMPILE_NOTICE = "riskmodel: compiling the simulation kernels, first run after installing only"
 
 
-def compile_notice(*kernels: Any, seconds: int = 10) -> None:
+def compile_notice(*needs: tuple[Any, int], program: bool = False) -> None:
     """Say on stderr, before a simulation, when its kernels are about to be compiled.
 
-    ``kernels`` are the compiled functions the command's first run compiles (by default the
-    losses kernel of the models the CLI fits, most of the compile time); ``seconds`` is about
-    how long that takes on a 2-core machine.
+    ``needs`` are ``(kernel, seconds)`` pairs: a compiled function the command's first run
+    compiles and about how long that takes on a 2-core machine; by default the losses kernel
+    of the models the CLI fits (most of a simulation's compile time, ~10 s). ``program`` adds
+    the insurance programme's kernel (~1 s), which a simulation without one never compiles.
+    One line, with the seconds of the kernels not yet in numba's cache.
     """
     from .._numba import is_cached
-    from ..engine._kernels import inverted_losses
 
-    if not is_cached(*(kernels or (inverted_losses,))):
+    if not needs:
+        from ..engine._kernels import inverted_losses
+
+        needs = ((inverted_losses, 10),)
+    if program:
+        from ..engine._program import apply_terms
+
+        needs = (*needs, (apply_terms, 1))
+    seconds = sum(s for kernel, s in needs if not is_cached(kernel))
+    if seconds:
         print(
             f"{COMPILE_NOTICE} (~{seconds} s on 2 cores; later runs load them from numba's "
             "cache; 'riskmodel compile' compiles them all ahead)",

@@ -28,15 +28,33 @@ def test_is_cached_reads_the_index_file(tmp_path):
 
 
 def test_the_notice_names_its_time_and_the_compile_command(tmp_path, capsys):
-    compile_notice(_kernel(str(tmp_path / "missing.nbi")), seconds=15)
+    missing, index = _kernel(str(tmp_path / "missing.nbi")), tmp_path / "there.nbi"
+    index.write_bytes(b"")
+    there = _kernel(str(index))
+    compile_notice((missing, 15), (there, 4))
     err = capsys.readouterr().err
     assert err.startswith(COMPILE_NOTICE)
-    assert "(~15 s on 2 cores;" in err
+    assert "(~15 s on 2 cores;" in err  # the seconds of the kernels still to compile only
     assert "'riskmodel compile'" in err
     assert err.count("\n") == 1  # one line
-    index = tmp_path / "there.nbi"
-    index.write_bytes(b"")
-    compile_notice(_kernel(str(index)))
+    compile_notice((missing, 15), (_kernel(str(tmp_path / "other.nbi")), 2))
+    assert "(~17 s on 2 cores;" in capsys.readouterr().err  # still one line, both kernels'
+    compile_notice((there, 10))
+    assert capsys.readouterr().err == ""
+
+
+def test_the_notice_counts_the_programme_kernel_where_one_runs(monkeypatch, capsys):
+    # the simulation's kernels cached, the programme's not: a run with a programme says ~1 s
+    from riskmodel.engine import _kernels, _program
+
+    cached = {_kernels.inverted_losses}
+    monkeypatch.setattr("riskmodel._numba.is_cached", lambda *ks: all(k in cached for k in ks))
+    compile_notice(program=False)
+    assert capsys.readouterr().err == ""
+    compile_notice(program=True)
+    assert "(~1 s on 2 cores;" in capsys.readouterr().err
+    cached.add(_program.apply_terms)
+    compile_notice(program=True)
     assert capsys.readouterr().err == ""
 
 
