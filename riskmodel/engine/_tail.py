@@ -21,8 +21,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._numba import jit
-
 __all__ = ["PILOT_MIN_TAIL", "PILOT_Z", "Tail", "compact", "pilot_floor"]
 
 #: Margin, in standard deviations, of :func:`pilot_floor`: a floor above the final ``m``-th
@@ -73,38 +71,14 @@ def compact(vals: np.ndarray, parts: np.ndarray, size: int, m: int) -> int:
     """
     if size <= m:
         return size
-    # the m-th largest, by NumPy's selection (several times faster than numba's)
-    cut = np.partition(vals[:size], size - m)[size - m]
-    ties = m - int(np.count_nonzero(vals[:size] > cut))  # how many equal to it to keep
-    return _move_rows(vals, parts, 0, vals[:size], parts, 0, cut, ties)[0]
-
-
-@jit
-def _move_rows(vals, parts, size: int, src_vals, src_parts, start: int, cut: float, ties: int):
-    """Copy the rows of ``src_vals``/``src_parts`` from ``start`` on whose value is above
-    ``cut``, and the first ``ties`` of those equal to it, to ``vals``/``parts`` after ``size``,
-    in their order, until ``vals`` is full.
-
-    Returns ``(size, next)``: the new size and the first row not yet looked at. The source may
-    be the destination itself (with ``size <= start``): :func:`compact` keeps the top ``m`` in
-    place, :meth:`Tail.add` appends the new rows at or above the floor (every tie kept).
-
-    Branch-free: every row is written at ``size``, which advances only for a kept one (which
-    rows are kept is data: a branch would mispredict half the time).
-    """
-    i = start
-    cap = vals.shape[0]
-    k = parts.shape[1]
-    while i < src_vals.shape[0] and size < cap:
-        v = src_vals[i]
-        tie = (v == cut) & (ties > 0)
-        ties -= tie
-        vals[size] = v
-        for c in range(k):
-            parts[size, c] = src_parts[i, c]
-        size += (v > cut) | tie
-        i += 1
-    return size, i
+    cut = np.partition(vals[:size], size - m)[size - m]  # the m-th largest
+    keep = vals[:size] > cut
+    ties = m - int(np.count_nonzero(keep))  # how many equal to it to keep: the earliest
+    keep[np.flatnonzero(vals[:size] == cut)[:ties]] = True
+    rows = np.flatnonzero(keep)
+    vals[:m] = vals[rows]  # (the right sides are copies: the rows may overlap)
+    parts[:m] = parts[rows]
+    return m
 
 
 class Tail:
@@ -182,14 +156,18 @@ class Tail:
     def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
         """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
         self._own()
-        start = 0
-        while True:
-            self._size, start = _move_rows(
-                self._vals, self._parts, self._size, vals, parts, start, self.floor, len(vals)
-            )
-            if start >= len(vals):
-                break
-            self._compact()
+        while len(vals):
+            keep = vals >= self.floor  # (every tie: a later one may still enter)
+            if not keep.all():  # (mostly all: the workers drop what lies below the floor)
+                vals, parts = vals[keep], parts[keep]
+            end = min(self._size + len(vals), len(self._vals))
+            took = end - self._size
+            self._vals[self._size : end] = vals[:took]
+            self._parts[self._size : end] = parts[:took]
+            self._size = end
+            vals, parts = vals[took:], parts[took:]
+            if len(vals):  # the buffer is full: cut it to the m largest, then the rest
+                self._compact()
         if not (self._held or self._given) and self._size >= self.m:
             # the first time m totals are held: the floor from them at once, not only when
             # the buffer fills (the blocks simulated meanwhile drop more); not after a given
