@@ -209,7 +209,9 @@ class Tail:
             d = desc()
             # ties among the m, or across the cut (a left-out total equal to the least kept):
             # the (slower) stable sort, which keeps the earliest first
-            ties = np.any(d[1:] == d[:-1]) or np.count_nonzero(vals >= d[-1]) > len(d)
+            ties = len(d) > 0 and (
+                np.any(d[1:] == d[:-1]) or np.count_nonzero(vals >= d[-1]) > len(d)
+            )
             order = np.argsort(-vals, kind="stable" if ties else None)
             return parts[order[:m]]
 

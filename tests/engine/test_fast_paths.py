@@ -200,6 +200,14 @@ def test_a_tie_only_across_the_cut_keeps_the_earliest():
         np.testing.assert_array_equal(desc(), vals[want])
 
 
+@pytest.mark.parametrize("floor", [-math.inf, 0.0])
+def test_a_tail_that_kept_nothing_reads_empty(floor):
+    tail = Tail(16, 2, floor)
+    tail.add(np.array([np.nan, np.nan]), np.ones((2, 2)))  # (nan reaches no floor)
+    desc, ordered_parts = tail.final()
+    assert desc().shape == (0,) and ordered_parts().shape == (0, 2)
+
+
 def test_a_read_tail_is_unchanged_by_later_merges():
     # final() lends the buffers of a tail with a given floor; a later merge must copy them
     # first, whether the earlier tail is read before the merge or only after it
