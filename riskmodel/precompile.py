@@ -38,7 +38,7 @@ from .frequency import NegativeBinomial, Poisson
 from .insurance import InsuranceProgram, Layer
 from .model import LossModel
 from .reserving import reserve
-from .severity import GeneralizedPareto, LogNormal, Spliced, Weibull
+from .severity import Gamma, GeneralizedPareto, LogGamma, LogNormal, Spliced, Weibull
 
 __all__ = ["STEPS", "CompileStep", "precompile"]
 
@@ -98,6 +98,16 @@ def _spliced() -> None:
     simulate(LossModel({"a": (Poisson(2.0), sev.capped(1e11))}), 2_000, rng=0, n_threads=1)
 
 
+def _gamma() -> None:
+    model = LossModel(
+        {
+            "a": (Poisson(2.0), Gamma(0.5, 1e6).truncated(1e5).capped(1e11)),
+            "b": (Poisson(0.5), LogGamma(20.0, 1.4).truncated(1e6)),
+        }
+    )
+    simulate(model, 2_000, rng=0, n_threads=1)
+
+
 def _counts() -> None:
     model = LossModel(
         {
@@ -155,6 +165,7 @@ STEPS: dict[str, Callable[[], None]] = {
     "untruncated lognormal": _plain,
     "truncated and capped severities, reserve": _truncated,
     "spliced severity": _spliced,
+    "gamma and log-gamma": _gamma,
     "negative binomial and very large counts": _counts,
     "copulas and common shocks": _dependence,
     "insurance programme": _programme,

@@ -95,6 +95,7 @@ def test_compile_fills_the_cache_for_every_command(tmp_path):
         ["reserve", *fast, "--parameter-draws", "0"],
         ["reserve", *fast],  # parameter draws
         ["reserve", "--profile", "example", *fast],  # an insurance programme
+        ["reserve", *fast, "--parameter-draws", "0", "--severity", "loggamma"],  # rejection
         ["simulate", *fast],
         ["price", *fast],
         ["book", "example", str(tmp_path / "book"), "--n-sims", "2000", "--no-tables"],

@@ -94,7 +94,7 @@ class Plan:
 
 
 def _spec(sev: Severity, where: str) -> tuple[int, np.ndarray]:
-    code, par = severity_spec(sev)
+    code, par = severity_spec(sev, rejection=False)  # (the book's kernel inverts)
     if code < 0:
         raise ValueError(
             f"{where}: severity {sev!r} has no compiled sampler; a book needs LogNormal, "

@@ -229,21 +229,28 @@ def print_json(obj: Any) -> None:
 COMPILE_NOTICE = "riskmodel: compiling the simulation kernels, first run after installing only"
 
 
-def compile_notice(*needs: tuple[Any, int], program: bool = False) -> None:
+#: about how long a cold start compiles each losses kernel (``engine._kernels.LOSSES``: plain
+#: lognormal, inversion, spliced, gamma by rejection) with what it calls, on 2 cores
+_LOSSES_SECONDS = (4, 10, 5, 2)
+
+
+def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = False) -> None:
     """Say on stderr, before a simulation, when its kernels are about to be compiled.
 
     ``needs`` are ``(kernel, seconds)`` pairs: a compiled function the command's first run
-    compiles and about how long that takes on a 2-core machine; by default the losses kernel
-    of the models the CLI fits (most of a simulation's compile time, ~10 s). ``program`` adds
-    the insurance programme's kernel (~1 s), which a simulation without one never compiles.
-    One line, with the seconds of the kernels not yet in numba's cache.
+    compiles and about how long that takes on a 2-core machine. By default, the losses kernels
+    of ``model``'s severities (a :class:`~riskmodel.model.LossModel`), or without one the
+    inversion's, which the models the CLI fits use (most of a simulation's compile time,
+    ~10 s). ``program`` adds the insurance programme's kernel (~1 s), which a simulation
+    without one never compiles. One line, with the seconds of the kernels not yet in numba's
+    cache.
     """
     from .._numba import is_cached
+    from ..engine import _kernels as K
 
     if not needs:
-        from ..engine._kernels import inverted_losses
-
-        needs = ((inverted_losses, 10),)
+        kinds = {1} if model is None else _losses_kinds(model)
+        needs = tuple((K.LOSSES[k], _LOSSES_SECONDS[k]) for k in sorted(kinds))
     if program:
         from ..engine._program import apply_terms
 
@@ -256,3 +263,16 @@ def compile_notice(*needs: tuple[Any, int], program: bool = False) -> None:
             file=sys.stderr,
             flush=True,
         )
+
+
+def _losses_kinds(model: Any) -> set[int]:
+    """The fill kinds (``engine._severity_fill.fill_kind``) of ``model``'s compiled severities."""
+    from ..engine._severity_fill import fill_kind
+    from ..engine._specs import severity_spec
+
+    kinds = set()
+    for _, sev in model.categories.values():
+        code, par = severity_spec(sev)
+        if code >= 0:
+            kinds.add(fill_kind(code, par))
+    return kinds

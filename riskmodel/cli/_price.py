@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         model, program, _ = profile.build_model(cal)
         if not args.layer and program is not None:
             layers = list(program.layers)  # the exchange's own cover
-    compile_notice(program=True)  # (the layers priced are a programme)
+    compile_notice(model=model, program=True)  # (the layers priced are a programme)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)

@@ -137,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RiskModelWarning)
                 table = load_table(args)
-        compile_notice(program=profile is not None and profile.program() is not None)
+        compile_notice(
+            model=cal.model, program=profile is not None and profile.program() is not None
+        )
         with dask_backend(args) as dask_kw:
             res = write_report(
                 args.out_dir,

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     model, program, assumptions = cal.model, None, cal.assumptions()
     if profile is not None:
         model, program, assumptions = profile.build_model(cal)
-    compile_notice(program=program is not None)
+    compile_notice(model=model, program=program is not None)
     t0 = time.perf_counter()
     with dask_backend(args) as dask_kw:
         res = reserve(

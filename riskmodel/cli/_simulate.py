@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     model, program = cal.model, None
     if profile is not None:
         model, program, _ = profile.build_model(cal)
-    compile_notice(program=program is not None)
+    compile_notice(model=model, program=program is not None)
     t0 = time.perf_counter()
     with dask_backend(args) as dask_kw:
         sim = simulate(

@@ -212,8 +212,14 @@ def spliced_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, 
     _category_losses(2, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
 
 
+@jit
+def rejection_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ, work):
+    """Category ``c``'s losses, a gamma or log-gamma (``_gamma_fill``)."""
+    _category_losses(3, state, code, par, counts, c, occ_par, occ_cover, gross, occ, work)
+
+
 #: the losses kernel of each fill kind (``_severity_fill.fill_kind``)
-LOSSES = (plain_lognormal_losses, inverted_losses, spliced_losses)
+LOSSES = (plain_lognormal_losses, inverted_losses, spliced_losses, rejection_losses)
 
 
 def work_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -37,6 +37,7 @@ import numpy as np
 from .._numba import jit, jit_inline, jit_vector
 from ..severity._families import sampler_code
 from ..severity._spec import SPLICED_CODE
+from ._gamma_fill import REJECTION_CODES, fill_rejection
 from ._random import fill_normal, fill_uniform
 from ._special import ndtri, ndtri_central, ndtri_tail
 from ._vexp import exp_inplace
@@ -269,14 +270,17 @@ def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) ->
 
 
 #: how a category's losses are drawn: which of the fills below a losses kernel compiles
-PLAIN_LOGNORMAL, INVERTED, SPLICED_KIND = 0, 1, 2
+PLAIN_LOGNORMAL, INVERTED, SPLICED_KIND, REJECTION = 0, 1, 2, 3
 
 
 def fill_kind(code: int, par: np.ndarray) -> int:
     """The fill a severity needs: ``PLAIN_LOGNORMAL`` (an untruncated lognormal: normal
-    variates and ``exp``), ``SPLICED_KIND`` or ``INVERTED`` (its family by inversion)."""
+    variates and ``exp``), ``SPLICED_KIND``, ``REJECTION`` (a gamma or log-gamma,
+    ``_gamma_fill``) or ``INVERTED`` (its family by inversion)."""
     if code == LOGNORMAL and par[4] == 1.0 and par[5] == 0.0:
         return PLAIN_LOGNORMAL
+    if code in REJECTION_CODES:
+        return REJECTION
     return SPLICED_KIND if code == SPLICED else INVERTED
 
 
@@ -292,6 +296,8 @@ def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, s
     if kind == PLAIN_LOGNORMAL:
         fill_normal(state, buf, m, par[0], par[1])
         exp_inplace(buf, m, scratch[0], bits)
+    elif kind == REJECTION:
+        fill_rejection(code, state, par, buf, m)
     else:
         fill_uniform(state, buf, m)
         s_lo, s_hi = par[4], par[5]

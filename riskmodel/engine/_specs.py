@@ -1,9 +1,10 @@
 """Translate frequency and severity objects into the kernels' arrays.
 
 A severity whose family declares a compiled sampler (``spec.sampler``: its code in ``_kernels``
-and its parameter row), possibly truncated and then capped, is simulated in compiled code; any
-other distribution falls back to its own ``sample`` method, so every distribution, fitted or
-written by hand, can be simulated.
+and its parameter row), possibly truncated and then capped, is simulated in compiled code, by
+inversion; so is a gamma or log-gamma, drawn untruncated until a draw lies in its truncation
+(``_gamma_fill``). Any other distribution falls back to its own ``sample`` method, so every
+distribution, fitted or written by hand, can be simulated.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import numpy as np
 from scipy import stats
 
 from ..frequency import Frequency, NegativeBinomial, Poisson
-from ..severity import Capped, Severity, Spliced, Truncated
+from ..severity import Capped, Gamma, LogGamma, Severity, Spliced, Truncated
 from ..severity._families import family_spec
 from . import _kernels as K
+from ._gamma_fill import GAMMA, LOGGAMMA, MIN_ACCEPT
 from ._severity_fill import NPAR, SPLICED
 
 __all__ = [
@@ -77,12 +79,15 @@ it was scaled by
 TABLE_ONLY = -1
 
 
-def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
+def severity_spec(dist: Severity, *, rejection: bool = True) -> tuple[int, np.ndarray]:
     """(sampler code, parameter row) of ``dist`` for the kernels; code -1 means "use sample()".
 
     Recognises a registered family with a compiled sampler (exactly its class, not a
     subclass), truncated (once or more: the truncations intersect) and capped, and a
-    ``Spliced`` (optionally capped) whose body and tail are such families.
+    ``Spliced`` (optionally capped) whose body and tail are such families. With
+    ``rejection``, also a ``Gamma`` or ``LogGamma`` (truncated, capped) whose truncation keeps
+    at least ``_gamma_fill.MIN_ACCEPT`` of it; the book's kernel, which inverts every
+    severity, asks without.
     """
     par = np.zeros(NPAR)
     cap = math.inf
@@ -100,6 +105,8 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
         par[9:18], par[18:27] = body[1], tail[1]
         return SPLICED, par
     row = _family_row(inner)
+    if row is None and rejection:
+        row = _rejection_row(inner)
     if row is None:
         return -1, par
     par[:9] = row[1]
@@ -107,13 +114,38 @@ def severity_spec(dist: Severity) -> tuple[int, np.ndarray]:
     return row[0], par
 
 
-def _family_row(dist: Severity) -> tuple[int, np.ndarray] | None:
-    """(code, row of nine) of a compiled family, truncated or not (no cap), else None."""
-    lower, upper = 0.0, math.inf
+def _untruncated(dist: Severity) -> tuple[Severity, float, float]:
+    """The distribution under ``dist``'s truncations, and their intersection ``(lower, upper]``."""
+    lower, upper = -math.inf, math.inf
     while isinstance(dist, Truncated):
         lo, hi = dist._support()
         lower, upper = max(lower, lo), min(upper, hi)
         dist = dist.base
+    return dist, lower, upper
+
+
+def _rejection_row(dist: Severity) -> tuple[int, np.ndarray] | None:
+    """(code, row of nine) of a gamma or log-gamma drawn by rejection (``_gamma_fill``), truncated
+    or not (no cap), else None (another distribution, or a truncation that keeps too little)."""
+    base, lower, upper = _untruncated(dist)
+    if type(base) is Gamma:
+        code, second = GAMMA, base.scale
+    elif type(base) is LogGamma:
+        code, second = LOGGAMMA, base.rate
+    else:
+        return None
+    base_lo, _ = base._support()
+    lower = -math.inf if lower <= base_lo else lower  # not truncated below: keep every draw
+    s_lo = float(base.sf(lower)) if lower > -math.inf else 1.0
+    accept = s_lo - (float(base.sf(upper)) if math.isfinite(upper) else 0.0)
+    if not accept >= MIN_ACCEPT:
+        return None
+    return code, np.array([base.shape, second, 0.0, 0.0, accept, 0.0, lower, upper, math.inf])
+
+
+def _family_row(dist: Severity) -> tuple[int, np.ndarray] | None:
+    """(code, row of nine) of a compiled family, truncated or not (no cap), else None."""
+    dist, lower, upper = _untruncated(dist)
     spec = family_spec(type(dist))
     if spec is None or spec.sampler is None:
         return None

@@ -248,3 +248,15 @@ def test_alias_table_gives_each_source_its_share(weights):
     p, j = alias_table(w)
     got = (p + np.bincount(j, weights=1.0 - p, minlength=len(w))) / len(w)
     np.testing.assert_allclose(got, w / w.sum(), rtol=1e-9, atol=1e-15)
+
+
+def test_a_gamma_severity_is_refused_by_the_book_as_before():
+    # the engine draws a gamma by rejection; the book's kernel inverts every severity, so a
+    # gamma policy still gets the book's clear error rather than a loss it cannot draw
+    from riskmodel.severity import Gamma
+
+    model = LossModel({"hack": (Poisson(0.3), Gamma(2.0, 1e6).truncated(1e6))})
+    prog = InsuranceProgram([Layer(attachment=2e6, limit=20e6)])
+    book = Book([Policy("A", model, prog, premium=1e6, assets=5e8)], [])
+    with pytest.raises(ValueError, match="no compiled sampler"):
+        make_plan(book)

@@ -14,7 +14,7 @@ from riskmodel.analytic import fft_compound, panjer
 from riskmodel.engine import simulate
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.model import LossModel
-from riskmodel.severity import Gamma, LogNormal, Pareto
+from riskmodel.severity import Gamma, LogGamma, LogNormal, Pareto
 
 LEVELS = (0.9, 0.99, 0.995, 0.999)
 
@@ -29,8 +29,13 @@ def assert_quantiles_agree(result, exact, h, levels=LEVELS):
 @pytest.mark.parametrize(
     ("freq", "sev", "h", "n"),
     [
-        # light tail, severity without a compiled sampler (simulated through sample())
+        # light tail, gamma drawn in the kernel (untruncated draws until one is in range)
         (Poisson(3.0), Gamma(2.0, 1.0), 0.01, 1 << 14),
+        (Poisson(2.0), Gamma(0.6, 2.0).truncated(0.5), 0.01, 1 << 14),
+        # a truncation that keeps 8e-5 of the gamma: simulated through sample() instead
+        (Poisson(1.0), Gamma(2.0, 1.0).truncated(12.0), 0.01, 1 << 14),
+        # log-gamma, truncated and capped: a power tail (rate 2.5) in the kernel
+        (Poisson(2.0), LogGamma(3.0, 2.5).truncated(1.5).capped(400.0), 0.05, 1 << 15),
         # over-dispersed counts, moderately heavy lognormal
         (NegativeBinomial(2.0, 1.5), LogNormal(0.0, 1.0), 0.02, 1 << 15),
         # heavy lognormal tail

@@ -75,3 +75,24 @@ def test_cli_notice_on_the_first_run_only(tmp_path):
     book += ["--n-sims", "2000", "--no-tables"]
     first = subprocess.run(book, env=env, capture_output=True, text=True, check=True)
     assert COMPILE_NOTICE in first.stderr
+
+
+def test_the_notice_counts_the_losses_kernels_of_the_model_that_runs(monkeypatch, capsys):
+    # the inversion's kernel cached (a default run before): a log-gamma model still compiles
+    # its own, and says so; a Weibull one compiles nothing new
+    from riskmodel.engine import _kernels
+    from riskmodel.frequency import Poisson
+    from riskmodel.model import LossModel
+    from riskmodel.severity import LogGamma, Weibull
+
+    cached = {_kernels.inverted_losses}
+    monkeypatch.setattr("riskmodel._numba.is_cached", lambda *ks: all(k in cached for k in ks))
+    weibull = LossModel({"a": (Poisson(1.0), Weibull(0.5, 1e7).truncated(1e6))})
+    compile_notice(model=weibull)
+    assert capsys.readouterr().err == ""
+    both = LossModel({**weibull.categories, "b": (Poisson(1.0), LogGamma(20.0, 1.4))})
+    compile_notice(model=both)
+    assert "(~2 s on 2 cores;" in capsys.readouterr().err
+    cached.add(_kernels.rejection_losses)
+    compile_notice(model=both)
+    assert capsys.readouterr().err == ""

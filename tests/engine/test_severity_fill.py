@@ -10,13 +10,16 @@ from scipy import stats
 from riskmodel.engine import _random as R
 from riskmodel.engine import _severity_fill as SF
 from riskmodel.engine import simulate
+from riskmodel.engine._gamma_fill import MIN_ACCEPT, REJECTION_CODES
 from riskmodel.engine._specs import severity_spec
 from riskmodel.engine._vlog import log_inplace
 from riskmodel.frequency import Poisson
 from riskmodel.model import LossModel
 from riskmodel.severity import (
     Burr,
+    Gamma,
     GeneralizedPareto,
+    LogGamma,
     LogLogistic,
     LogNormal,
     Lomax,
@@ -135,7 +138,18 @@ def test_buffer_inversion_agrees_with_the_scalar_one_deep_into_the_tail(dist):
     _assert_close_in_the_exponent(got, want)
 
 
-@pytest.mark.parametrize("dist", FAMILIES, ids=repr)
+#: gamma and log-gamma, drawn untruncated until a draw lies in the truncation (``_gamma_fill``)
+REJECTED = [
+    Gamma(2.0, 1e6).truncated(1e6),
+    Gamma(0.4, 3.0),
+    Gamma(0.5, 2.0).truncated(lower=0.1, upper=20.0).capped(15.0),
+    LogGamma(20.0, 1.4).truncated(1e6).capped(1e12),
+    LogGamma(2.0, 3.0),
+    LogGamma(0.6, 1.5).truncated(lower=1.2),
+]
+
+
+@pytest.mark.parametrize("dist", FAMILIES + REJECTED, ids=repr)
 def test_filled_losses_follow_the_distribution(dist):
     code, par = severity_spec(dist)
     n = 1000
@@ -156,6 +170,28 @@ def test_filled_losses_follow_the_distribution(dist):
     t = float(dist.isf(1e-3))
     se = math.sqrt(1e-3 * (1 - 1e-3) / x.size)
     assert abs(np.mean(x > t) - 1e-3) < 4 * se
+
+
+@pytest.mark.parametrize("dist", REJECTED, ids=repr)
+def test_gamma_and_log_gamma_are_compiled_and_exact_far_into_the_tail(dist):
+    code, par = severity_spec(dist)
+    assert code in REJECTION_CODES and par[4] >= MIN_ACCEPT  # (the share kept)
+    assert severity_spec(dist, rejection=False)[0] == -1  # what the book's kernel is told
+    x = _fill(code, par, 4_000_000, 7)
+    base = dist.base if hasattr(dist, "limit") else dist
+    cap = getattr(dist, "limit", math.inf)
+    for p in (1e-3, 1e-5):  # the share beyond the (1 - p) quantile, within 4 binomial s.e.
+        t = float(base.isf(p))
+        if t < cap:
+            assert abs(np.mean(x > t) - p) < 4 * math.sqrt(p * (1 - p) / x.size), p
+
+
+def test_a_truncation_that_keeps_too_little_is_left_to_sample():
+    far = Gamma(2.0, 1.0).truncated(12.0)  # keeps 8e-5 of the gamma: 12,000 draws a loss
+    assert float(far.base.sf(12.0)) < MIN_ACCEPT
+    assert severity_spec(far)[0] == -1
+    near = Gamma(2.0, 1.0).truncated(4.0)  # keeps 9%
+    assert severity_spec(near)[0] in REJECTION_CODES
 
 
 def _fill(code, par, n, seed):

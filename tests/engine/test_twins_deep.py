@@ -33,7 +33,8 @@ from riskmodel.engine import _severity_fill as SF
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
 from riskmodel.frequency import Mixture, NegativeBinomial, Poisson
 from riskmodel.severity import (
-    Burr, GeneralizedPareto, LogLogistic, LogNormal, Lomax, Pareto, Spliced, Weibull,
+    Burr, Gamma, GeneralizedPareto, LogGamma, LogLogistic, LogNormal, Lomax, Pareto, Spliced,
+    Weibull,
 )
 
 @numba.njit
@@ -120,6 +121,13 @@ for i, sev in enumerate(sevs):
     with np.errstate(over="ignore"):
         SF.fill_severities(SF.fill_kind(code, par), code, s, par, buf, 700, tt, bb)
     out[f"fill_severities_{i}"] = hx(buf[:700])
+rejected = [Gamma(0.4, 2.0), Gamma(3.0, 1.0).truncated(lower=2.0).capped(9.0),
+            LogGamma(2.0, 3.0).truncated(lower=1.5, upper=40.0)]
+for i, sev in enumerate(rejected):  # gamma and log-gamma: drawn until in their truncation
+    code, par = severity_spec(sev)
+    s = R.new_state(np.random.default_rng(40 + i))
+    SF.fill_severities(SF.fill_kind(code, par), code, s, par, buf, 700, tt, bb)
+    out[f"fill_rejection_{i}"] = hx(buf[:700])
 u = np.linspace(0.0005, 0.9995, 400)
 for i, freq in enumerate([Poisson(3.0), NegativeBinomial(4.0, 0.6), Mixture([1.0, 6.0])]):
     kind, fpar = frequency_spec(freq)
