@@ -231,7 +231,7 @@ COMPILE_NOTICE = "riskmodel: compiling the simulation kernels, first run after i
 
 #: about how long a cold start compiles each losses kernel (``engine._kernels.LOSSES``: plain
 #: lognormal, inversion, spliced, gamma by rejection) with what it calls, on 2 cores
-_LOSSES_SECONDS = (4, 10, 5, 2)
+_LOSSES_SECONDS = (4, 10, 5, 3)
 
 
 def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = False) -> None:

@@ -32,7 +32,6 @@ from .._numba import jit, jit_inline
 __all__ = [
     "fill_normal",
     "fill_uniform",
-    "marsaglia_tsang",
     "new_state",
     "next_double",
     "poisson",
@@ -235,14 +234,7 @@ def std_gamma(s: np.ndarray, a: float) -> float:
         u = next_double(s)
         return std_gamma(s, a + 1.0) * math.pow(1.0 - u, 1.0 / a)
     d = a - 1.0 / 3.0
-    return marsaglia_tsang(s, d, 1.0 / math.sqrt(9.0 * d))
-
-
-@jit_inline
-def marsaglia_tsang(s: np.ndarray, d: float, c: float) -> float:
-    """Gamma(a, 1) for ``a >= 1`` by Marsaglia and Tsang's method, given ``d = a - 1/3`` and
-    ``c = 1 / sqrt(9 d)``: ``d v`` with ``v = (1 + c x)**3`` for a normal ``x``, accepted by a
-    uniform (a squeeze, then the exact test)."""
+    c = 1.0 / math.sqrt(9.0 * d)
     while True:
         x = std_normal(s)
         v = 1.0 + c * x

@@ -297,7 +297,7 @@ def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, s
         fill_normal(state, buf, m, par[0], par[1])
         exp_inplace(buf, m, scratch[0], bits)
     elif kind == REJECTION:
-        fill_rejection(code, state, par, buf, m)
+        fill_rejection(code, state, par, buf, m, scratch, bits)
     else:
         fill_uniform(state, buf, m)
         s_lo, s_hi = par[4], par[5]
