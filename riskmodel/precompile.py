@@ -9,9 +9,10 @@ fraction of a second. :func:`precompile` pays it at a moment of the user's choos
 Each step runs a small computation through the public API, so the kernels it compiles are the
 ones later calls look up, with the same types and specialisations. The steps cover every
 compiled path of the bundled families: untruncated lognormals; truncated and capped severities
-of any family (drawn by inversion); spliced severities; count tables and counts too large for
-one; copulas and common shocks; insurance programmes; the conditional far-tail estimators; the
-Panjer recursion; and books of policies.
+of any family (drawn by inversion); spliced severities; gamma and log-gamma (drawn until in
+their truncation); count tables and counts too large for one; copulas and common shocks;
+insurance programmes; the conditional far-tail estimators; the Panjer recursion; and books of
+policies.
 
 numba keys its cache on the source files and on the CPU: a cache built on one CPU model is not
 used on another (each compiles for the CPU it runs on), and a reinstalled or upgraded riskmodel

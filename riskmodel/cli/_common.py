@@ -229,11 +229,6 @@ def print_json(obj: Any) -> None:
 COMPILE_NOTICE = "riskmodel: compiling the simulation kernels, first run after installing only"
 
 
-#: about how long a cold start compiles each losses kernel (``engine._kernels.LOSSES``: plain
-#: lognormal, inversion, spliced, gamma by rejection) with what it calls, on 2 cores
-_LOSSES_SECONDS = (4, 10, 5, 3)
-
-
 def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = False) -> None:
     """Say on stderr, before a simulation, when its kernels are about to be compiled.
 
@@ -249,8 +244,15 @@ def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = F
     from ..engine import _kernels as K
 
     if not needs:
-        kinds = {1} if model is None else _losses_kinds(model)
-        needs = tuple((K.LOSSES[k], _LOSSES_SECONDS[k]) for k in sorted(kinds))
+        # about how long a cold start compiles each losses kernel, with what it calls
+        estimate = {
+            K.plain_lognormal_losses: 4,
+            K.inverted_losses: 10,
+            K.spliced_losses: 5,
+            K.rejection_losses: 3,
+        }
+        kernels = [K.inverted_losses] if model is None else _losses_kernels(model)
+        needs = tuple((k, estimate[k]) for k in dict.fromkeys(kernels))
     if program:
         from ..engine._program import apply_terms
 
@@ -265,14 +267,10 @@ def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = F
         )
 
 
-def _losses_kinds(model: Any) -> set[int]:
-    """The fill kinds (``engine._severity_fill.fill_kind``) of ``model``'s compiled severities."""
-    from ..engine._severity_fill import fill_kind
+def _losses_kernels(model: Any) -> list[Any]:
+    """The losses kernels of ``model``'s compiled severities, in category order."""
+    from ..engine._kernels import losses_kernel
     from ..engine._specs import severity_spec
 
-    kinds = set()
-    for _, sev in model.categories.values():
-        code, par = severity_spec(sev)
-        if code >= 0:
-            kinds.add(fill_kind(code, par))
-    return kinds
+    specs = [severity_spec(sev) for _, sev in model.categories.values()]
+    return [losses_kernel(code, par) for code, par in specs if code >= 0]

@@ -222,6 +222,12 @@ def rejection_losses(state, code, par, counts, c, occ_par, occ_cover, gross, occ
 LOSSES = (plain_lognormal_losses, inverted_losses, spliced_losses, rejection_losses)
 
 
+def losses_kernel(code: int, par: np.ndarray):
+    """The losses kernel that draws severity ``code`` with parameters ``par`` (a compiled
+    sampler's, ``code >= 0``: ``_specs.severity_spec``)."""
+    return LOSSES[SF.fill_kind(code, par)]
+
+
 def work_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The losses kernels' scratch, allocated here rather than in the kernels (an allocation
     in compiled code costs a compiled overload on a cold start): the loss buffer, five rows
@@ -319,7 +325,7 @@ def simulate_block(
     gross1 = gross[:, np.newaxis, :]  # the gross loss as a layer, of the layers' shape
     for c in range(counts.shape[1]):
         if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
-            kernel = LOSSES[SF.fill_kind(sev_code[c], sev_par[c])]
+            kernel = losses_kernel(sev_code[c], sev_par[c])
             args = (sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross1, occ, work)
             run(kernel)(state, *args)
 
