@@ -6,8 +6,10 @@ insurance programme) with timers around each block (``Simulation._block``) and i
 compiled parts (``simulate_block``: counts and losses; ``summarize``: moments and tail
 candidates), on 1 and 2 threads, alternated; then the same block function called in a loop by
 one bare Python thread and by two at once (no pool, no merging), with the tail's floor set as
-a long run sets it. If a block costs more in the pool on two threads than on two bare threads,
-the difference is the pool's and the merges' share of the interpreter lock, not the hardware.
+a long run sets it (the gross view's; a programme's other views keep more candidates). The
+"other" column is the rest of a block: the programme's kernel where there is one, the Python
+around the kernels and the waits for the interpreter lock. If a block costs more in the pool
+on two threads than on two bare threads, the difference is the pool's and the merges'.
 
     python benchmarks/profile_blocks.py [--n-sims 1e7] [--rounds 2] [--model plain]
 """
@@ -107,7 +109,7 @@ def main() -> None:
         )
 
     print(f"# block profile, {args.model} model: {machine()}; {n:.0e} years, blocks of {bs}")
-    header = ["run", "wall s", "ms/block", "kernels", "summary", "Python and waits"]
+    header = ["run", "wall s", "ms/block", "kernels", "summary", "other"]
     print(table(header, rows))
 
 
