@@ -350,8 +350,11 @@ def _category_losses(kind, state, code, par, counts, c, occ_par, occ_cover, gros
     while i0 < n:
         m, i1 = 0, i0
         if left == 0:
+            here = 0  # years so far that begin at loss m (stored, not added: no reload)
             while i1 < n and m + counts[i1, c] <= BUFFER:
-                starts[m] += 1
+                here += 1
+                starts[m] = here
+                here = here if counts[i1, c] == 0 else 0
                 m += counts[i1, c]
                 i1 += 1
             if i1 == i0:  # a single year larger than the buffer
