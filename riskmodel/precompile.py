@@ -139,6 +139,9 @@ def _programme() -> None:
         ]
     )
     simulate(_truncated_model(), 2_000, rng=0, n_threads=1, program=program)
+    # an exchange's few losses a year: its years without one are skipped (engine.SPARSE_RATE)
+    rare = LossModel({"a": (Poisson(0.05), LogNormal(16.0, 2.0))})
+    simulate(rare, 2_000, rng=0, n_threads=1, program=program)
 
 
 def _far_tail() -> None:

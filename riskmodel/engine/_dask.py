@@ -30,8 +30,6 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._rng import block_generator
-from ._blocks import Moments
-from ._summarize import summarize
 
 __all__ = ["get_client", "map_chunks", "run_blocks", "run_group"]
 
@@ -92,8 +90,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
-            gross, ceded, net, layers, rp = plan.run_block(block_generator(root, b), n)
-            views = plan.views(gross, ceded, net, layers)
+            views, where, rp = plan.run_block(block_generator(root, b), n)
             moments = {}
             for name, arr in views.items():
                 if name not in tails:
@@ -103,11 +100,8 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 # (m earlier years at least as large): a year below either cannot enter the tail
                 # (each floor lies just above its m-th largest: a later equal year cannot either)
                 floor = max(floors.get(name, -math.inf), tail.floor)
-                totals, tot, rows = plan.summary_scratch(n, arr.shape[1])
-                mean, m2 = np.empty(arr.shape[1] + 1), np.empty(arr.shape[1] + 1)
-                r = summarize(arr, floor, totals, tot, rows, mean, m2)
-                moments[name] = Moments(n, mean, m2)
-                tail.add(tot[:r], rows[:r])
+                moments[name], tot, rows = plan.summary(arr, n, where, floor, m)
+                tail.add(tot, rows)
         except Exception as e:
             if e.args and isinstance(e.args[0], str):
                 e.args = (f"block {b}: {e.args[0]}", *e.args[1:])

@@ -12,15 +12,16 @@ import numpy as np
 
 from .._numba import jit
 
-__all__ = ["row_totals", "summarize"]
+__all__ = ["active_years", "row_totals", "summarize"]
 
 
 @jit
-def _column_moments(x: np.ndarray, c: int, n: int):
-    """Mean and sum of squared deviations of ``x[:n, c]``.
+def _column_moments(x: np.ndarray, c: int, n: int, years: int):
+    """Mean and sum of squared deviations of ``x[:n, c]`` and ``years - n`` zeros.
 
     Four interleaved partial sums: a single running sum would wait on the latency of every
-    addition (the compiler may not reorder floating-point sums), and is less accurate.
+    addition (the compiler may not reorder floating-point sums), and is less accurate. The
+    zeros add ``mean**2`` each to the squared deviations, in one term.
     """
     a0 = a1 = a2 = a3 = 0.0
     n4 = n - n % 4
@@ -31,7 +32,7 @@ def _column_moments(x: np.ndarray, c: int, n: int):
         a3 += x[i + 3, c]
     for i in range(n4, n):
         a0 += x[i, c]
-    mean = ((a0 + a1) + (a2 + a3)) / max(n, 1)
+    mean = ((a0 + a1) + (a2 + a3)) / max(years, 1)
     a0 = a1 = a2 = a3 = 0.0
     for i in range(0, n4, 4):
         d0, d1 = x[i, c] - mean, x[i + 1, c] - mean
@@ -43,11 +44,16 @@ def _column_moments(x: np.ndarray, c: int, n: int):
     for i in range(n4, n):
         d0 = x[i, c] - mean
         a0 += d0 * d0
-    return mean, (a0 + a1) + (a2 + a3)
+    m2 = (a0 + a1) + (a2 + a3)
+    if years > n:
+        m2 += (years - n) * (mean * mean)
+    return mean, m2
 
 
 @jit
-def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows, mean, m2) -> int:
+def summarize(
+    values, years: int, where, floor: float, ties: int, totals, out_tot, out_rows, mean, m2
+):
     """Moments of a block, and its rows whose total is at least ``floor``.
 
     The caller's scratch arrays (reused from block to block: a fresh array per block costs page
@@ -55,16 +61,31 @@ def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows, mean,
     Dask's workers, which set ``MALLOC_TRIM_THRESHOLD_``) receive the row totals and the kept
     rows.
 
+    A block whose years mostly hold no loss (an exchange's: a few percent of its years) comes
+    as its other years only (``values``, ``a`` rows, year ``where[j]`` in row ``j``) and the
+    number of its years: the rest are zero in every column, and cost nothing.
+
+    Of the years whose total is zero, only the first ``ties`` are kept (the tail's size ``m``:
+    a later one ranks behind ``m`` earlier equal totals, so it can never enter the tail).
+
     Parameters
     ----------
-    values : float64[n, k]
-        Annual losses per year (rows) and category (columns).
+    values : float64[a, k]
+        Annual losses per year (rows) and category (columns): every year of the block
+        (``a == years``), or the years that may be non-zero.
+    years : int
+        The block's years (at least ``a``).
+    where : int64[>= a]
+        The year of each row of ``values`` in the block, increasing; read only where
+        ``a < years`` and ``floor <= 0``.
     floor : float
         Rows with a smaller total are left out of the kept rows (``-inf`` keeps all).
-    totals : float64[>= n, 1]
+    ties : int
+        The most years of zero total kept (see above).
+    totals : float64[>= a, 1]
         Scratch for the row totals.
-    out_tot, out_rows : float64[>= n], float64[>= n, k]  (output)
-        The totals of the kept rows and the rows themselves, in block order, in their first
+    out_tot, out_rows : float64[>= years], float64[>= years, k]  (output)
+        The totals of the kept rows and the rows themselves, in year order, in their first
         ``r`` places.
     mean, m2 : float64[k + 1]  (output)
         Column means and sums of squared deviations from them, of the categories and (last)
@@ -75,29 +96,59 @@ def summarize(values: np.ndarray, floor: float, totals, out_tot, out_rows, mean,
     r : int
         The number of kept rows.
     """
-    n, k = values.shape
+    a, k = values.shape
     for c in range(k):
-        mean[c], m2[c] = _column_moments(values, c, n)
+        mean[c], m2[c] = _column_moments(values, c, a, years)
     if k == 1:  # the total is the one category
         both = values
         mean[1], m2[1] = mean[0], m2[0]
     else:
         both = totals  # the row totals, as a column
-        for i in range(n):
+        for i in range(a):
             s = 0.0
             for c in range(k):
                 s += values[i, c]
             both[i, 0] = s
-        mean[k], m2[k] = _column_moments(both, k - k, n)  # (not a literal 0: one compile)
-    j = 0
-    for i in range(n):  # (a branch: most blocks keep almost none or all of their rows)
+        mean[k], m2[k] = _column_moments(both, k - k, a, years)  # (not a literal 0: one compile)
+    j = zeros = row = 0
+    if a < years and floor <= 0.0:  # the years without a row reach the floor too
+        i = 0
+        while i < years and zeros < ties:
+            t = 0.0
+            active = row < a and where[row] == i
+            if active:
+                t = both[row, 0]
+            if t >= floor:
+                out_tot[j] = t
+                for c in range(k):
+                    out_rows[j, c] = values[row, c] if active else 0.0
+                j += 1
+                zeros += t == 0.0
+            row += active
+            i += 1
+    for i in range(row, a):  # (a branch: most blocks keep almost none or all of their rows)
         t = both[i, 0]
-        if t >= floor:
+        if t >= floor and (t != 0.0 or zeros < ties):
             out_tot[j] = t
             for c in range(k):
                 out_rows[j, c] = values[i, c]
             j += 1
+            zeros += t == 0.0
     return j
+
+
+@jit
+def active_years(values: np.ndarray, where: np.ndarray) -> int:
+    """The years (rows) of ``values`` with a non-zero entry, into ``where``; their number."""
+    n, k = values.shape
+    a = 0
+    for i in range(n):
+        nonzero = False
+        for c in range(k):
+            nonzero |= values[i, c] != 0.0
+        where[a] = i
+        a += nonzero
+    return a
 
 
 @jit

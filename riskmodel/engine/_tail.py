@@ -30,6 +30,10 @@ PILOT_Z = 8.0
 #: floor: below it the normal approximation is poor, and the streaming floor rises soon enough
 #: by itself (the tail is small).
 PILOT_MIN_TAIL = 1000
+#: A given floor shared by at least this share of the first ``m`` totals held (the zero of an
+#: exchange whose years mostly hold no loss) is raised from them at once, as a tail without a
+#: given floor is: else every later year at the floor would be merged until the buffer fills.
+TIED_FLOOR_SHARE = 0.01
 
 
 def pilot_floor(vals: np.ndarray, n0: int, m: int, n: int) -> float:
@@ -101,6 +105,7 @@ class Tail:
         self.floor = floor
         self._given = floor > -math.inf  # whether a starting floor was given
         self._held = False  # whether the floor comes from m held totals
+        self._tie_checked = False  # whether the given floor was tested for ties (add)
         self._vals = np.empty(2 * m)
         self._parts = np.empty((2 * m, k))
         self._size = 0
@@ -109,7 +114,7 @@ class Tail:
     def clear(self) -> None:
         """Forget every total (the buffers are kept, for reuse, unless lent by :meth:`final`)."""
         self.floor = -math.inf
-        self._given = self._held = False
+        self._given = self._held = self._tie_checked = False
         self._size = 0
         self._own()
 
@@ -168,11 +173,16 @@ class Tail:
             vals, parts = vals[took:], parts[took:]
             if len(vals):  # the buffer is full: cut it to the m largest, then the rest
                 self._compact()
-        if not (self._held or self._given) and self._size >= self.m:
+        if not self._held and self._size >= self.m and not self._tie_checked:
             # the first time m totals are held: the floor from them at once, not only when
             # the buffer fills (the blocks simulated meanwhile drop more); not after a given
             # starting floor, which lies close below the final cut already (the selection
-            # would cost more than the few years it drops)
+            # would cost more than the few years it drops), unless many totals tie at it
+            if self._given:
+                self._tie_checked = True
+                ties = np.count_nonzero(self._vals[: self._size] == self.floor)
+                if ties < TIED_FLOOR_SHARE * self.m:
+                    return
             self._compact()
 
     def final(self) -> tuple[Callable[[], np.ndarray], Callable[[], np.ndarray]]:
@@ -202,7 +212,9 @@ class Tail:
 
         @functools.cache
         def desc() -> np.ndarray:
-            return np.sort(vals)[::-1][:m].copy()
+            out = np.negative(vals)  # (sorted in place, so decreasing: one array, no copy)
+            out.sort()
+            return np.negative(out, out=out)[:m]
 
         @functools.cache
         def ordered_parts() -> np.ndarray:

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -46,7 +47,7 @@ from ._program import program_arrays, run_program
 from ._random import new_state
 from ._severity_fill import NPAR
 from ._specs import MAX_TABLE, check_rate, count_tables, frequency_spec, severity_spec
-from ._summarize import summarize
+from ._summarize import active_years, summarize
 from ._tail import PILOT_MIN_TAIL, Tail, pilot_floor
 from .result import LossSample, SimulationResult, infinite_means
 
@@ -77,6 +78,44 @@ MAX_LOSSES = 1e12
 #: Blocks queued on the thread pool per worker thread: enough to keep every thread busy,
 #: few enough that a huge ``n_sims`` does not queue millions of futures.
 BLOCKS_IN_FLIGHT = 4
+#: a model with at most this many expected losses a year (an exchange's) may have blocks whose
+#: years mostly hold none; a block where at most 1 year in ``SPARSE_SHARE`` holds a loss is
+#: summarised, and its programme applied, over those years only (the others are zero in every
+#: view). Both tests depend on the model and the block alone, so results do not depend on
+#: the thread count or on how a run was extended.
+SPARSE_RATE = 0.5
+SPARSE_SHARE = 8
+_NO_YEARS = np.empty(0, dtype=np.int64)  # (a block's every year: summarize reads no indices)
+#: each thread's block arrays, reused from block to block and from run to run (the pool's
+#: threads live on: fresh arrays would cost page faults, a few milliseconds a run), where they
+#: take at most ``KEEP_SCRATCH_BYTES`` (larger ones live as long as the run)
+_SCRATCH = threading.local()
+KEEP_SCRATCH_BYTES = 64 << 20
+_POOLS: dict[int, ThreadPoolExecutor] = {}  # threads -> pool
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The pool of ``threads`` worker threads, kept from run to run.
+
+    One per thread count: a run on other threads may be using another.
+    """
+    with _POOLS_LOCK:
+        pool = _POOLS.get(threads)
+        if pool is None:
+            pool = _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="riskmodel")
+        return pool
+
+
+def _forget_pools() -> None:
+    """In a forked child: the parent's threads (and a lock one of them held) do not exist."""
+    global _POOLS_LOCK
+    _POOLS_LOCK = threading.Lock()
+    _POOLS.clear()
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def tail_size(n_sims: int, min_level: float) -> int:
@@ -137,6 +176,11 @@ class _Plan:
         self.shock_p = np.array(
             [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
         )
+        #: whether the block's years without a loss may be skipped (:data:`SPARSE_RATE`)
+        self.sparse = (
+            float(self.freq_par[:, 0].sum()) + self.shock_rate * float(self.shock_p.sum())
+            <= SPARSE_RATE
+        )
         self.uncertain = []
         if parameter_uncertainty:
             if not model.uncertainty:
@@ -153,6 +197,15 @@ class _Plan:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, _local=threading.local())
 
+    def _home(self, n: int) -> threading.local:
+        """Where the calling thread keeps its arrays for blocks of ``n`` years.
+
+        For the next runs too, up to :data:`KEEP_SCRATCH_BYTES`; else for this run only.
+        """
+        k, n_occ = len(self.names), self.occ_par.shape[0]
+        per_year = 8 * (k * (n_occ + 7) + len(self.layer_labels) + 4)  # (all of them, roughly)
+        return _SCRATCH if n * per_year <= KEEP_SCRATCH_BYTES else self._local
+
     def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Output arrays of the calling thread for a block of ``n`` years.
 
@@ -161,18 +214,20 @@ class _Plan:
         """
         k = len(self.names)
         shape = (n, self.occ_par.shape[0], k)
-        arrays = getattr(self._local, "arrays", None)
+        home = self._home(n)
+        arrays = getattr(home, "arrays", None)
         if arrays is None or arrays[1].shape != shape:
             arrays = (np.empty((n, k)), np.empty(shape), np.empty((n, k), dtype=np.int64))
-            self._local.arrays = arrays
+            home.arrays = arrays
         return arrays
 
     def _program_scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The calling thread's ceded, net and reinstatement-premium arrays for ``n`` years."""
-        arrays = getattr(self._local, "program", None)
-        if arrays is None or arrays[2].shape[0] < n:
-            k = len(self.names)
-            arrays = self._local.program = (np.empty((n, k)), np.empty((n, k)), np.empty(n))
+        home = self._home(n)
+        arrays = getattr(home, "program", None)
+        k = len(self.names)
+        if arrays is None or arrays[2].shape[0] < n or arrays[0].shape[1] != k:
+            arrays = home.program = (np.empty((n, k)), np.empty((n, k)), np.empty(n))
         return arrays
 
     def summary_scratch(self, n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,9 +235,10 @@ class _Plan:
 
         The row totals, and the kept totals and rows.
         """
-        scratch = getattr(self._local, "summary", None)
+        home = self._home(n)
+        scratch = getattr(home, "summary", None)
         if scratch is None:
-            scratch = self._local.summary = {}
+            scratch = home.summary = {}
         arrays = scratch.get(k)
         if arrays is None or arrays[0].shape[0] < n:
             arrays = scratch[k] = (np.empty((n, 1)), np.empty(n), np.empty((n, k)))
@@ -192,21 +248,24 @@ class _Plan:
         """Number of parts of the view ``name``: the categories, or the layers' parts."""
         return len(self.layer_labels) if name == "layers" else len(self.names)
 
-    def views(
-        self,
-        gross: np.ndarray,
-        ceded: np.ndarray | None,
-        net: np.ndarray | None,
-        layers: np.ndarray | None,
-    ) -> dict[str, np.ndarray]:
-        """A block's views from :meth:`run_block`'s arrays: gross, and ceded, net and layers."""
-        views = {"gross": gross}
-        if ceded is not None and net is not None:
-            views["ceded"] = ceded
-            views["net"] = net
-            if layers is not None:
-                views["layers"] = layers
-        return views
+    def summary(
+        self, arr: np.ndarray, n: int, where: np.ndarray | None, floor: float, m: int
+    ) -> tuple[Moments, np.ndarray, np.ndarray]:
+        """A view's moments over the block's ``n`` years, and its years at or above ``floor``.
+
+        The totals and parts of those years, in year order, are views of the calling thread's
+        scratch, valid until its next block.
+
+        ``arr`` holds the block's every year, or (``where`` given) only its years with a loss,
+        year ``where[j]`` in row ``j`` (:meth:`run_block`). Of the years of zero total, only the
+        first ``m`` (the tail's size) are returned: a later one can never enter the tail.
+        """
+        k = arr.shape[1]
+        totals, tot, rows = self.summary_scratch(n, k)
+        mean, m2 = np.empty(k + 1), np.empty(k + 1)
+        where = _NO_YEARS if where is None else where
+        r = summarize(arr, n, where, floor, m, totals, tot, rows, mean, m2)
+        return Moments(n, mean, m2), tot[:r], rows[:r]
 
     def group_tail(self, name: str, m: int) -> Tail:
         """An empty :class:`Tail` of ``m`` rows for the view ``name``.
@@ -225,12 +284,14 @@ class _Plan:
 
     def run_block(
         self, gen: np.random.Generator, n: int
-    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, float]:
+    ) -> tuple[dict[str, np.ndarray], np.ndarray | None, float]:
         """Simulate ``n`` years with the block's generator ``gen``.
 
-        Returns the gross losses, the ceded and net ones (``None`` without a program), the
-        "layers" view (``None`` without a program or that view: each year's net total, then
-        each layer's recovery) and the total of the reinstatement premiums.
+        Returns the views: "gross", and with a programme "ceded", "net" and (unless left out)
+        "layers" (each year's net total, then each layer's recovery); the years they hold; and
+        the total of the reinstatement premiums. The years are the block's every year
+        (``None``), or, where at most 1 in :data:`SPARSE_SHARE` holds a loss, those years only
+        (their indices, increasing): the others are zero in every view.
         """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
@@ -264,15 +325,36 @@ class _Plan:
                 self._run_chunk(
                     state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
+        where = None
+        if self.sparse:
+            years = self._where(n)
+            a = active_years(gross, years)
+            if a * SPARSE_SHARE <= n:
+                where = years[:a]
+                gross, occ = gross[where], occ[where]
         if self.terms is None:  # (no programme)
-            return gross, None, None, None, 0.0
-        layers = getattr(self._local, "layers", None)
-        if layers is None or layers.shape[0] != n:  # (the net totals, then each layer's pay)
-            layers = self._local.layers = np.empty((n, 1 + self.terms.n_layers))
+            return {"gross": gross}, where, 0.0
+        home = self._home(n)
+        layers = getattr(home, "layers", None)
+        shape = (n, 1 + self.terms.n_layers)  # (the net totals, then each layer's pay)
+        if layers is None or layers.shape != shape:
+            layers = home.layers = np.empty(shape)
+        layers = layers[: len(gross)]
         ceded, net, rp = run_program(
             self.terms, gross, occ, self._program_scratch(n), layers[:, 1:], layers[:, 0]
         )
-        return gross, ceded, net, layers if self.layer_labels else None, rp
+        views = {"gross": gross, "ceded": ceded, "net": net}
+        if self.layer_labels:
+            views["layers"] = layers
+        return views, where, rp
+
+    def _where(self, n: int) -> np.ndarray:
+        """The calling thread's scratch for the indices of a block's years with a loss."""
+        home = self._home(n)
+        years = getattr(home, "where", None)
+        if years is None or len(years) < n:
+            years = home.where = np.empty(n, dtype=np.int64)
+        return years
 
     def _run_chunk(
         self,
@@ -513,18 +595,15 @@ class Simulation:
     def _block(
         self, b: int, n: int
     ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
-        gross, ceded, net, layers, rp = self.plan.run_block(block_generator(self.root, b), n)
-        views = self.plan.views(gross, ceded, net, layers)
+        views, where, rp = self.plan.run_block(block_generator(self.root, b), n)
         out = {}
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
-            totals, tot, rows = self.plan.summary_scratch(n, arr.shape[1])
-            mean, m2 = np.empty(arr.shape[1] + 1), np.empty(arr.shape[1] + 1)
-            r = summarize(arr, floor, totals, tot, rows, mean, m2)
-            vals, parts = Tail.top(tot[:r].copy(), rows[:r].copy(), self.m)
-            out[name] = (Moments(n, mean, m2), vals, parts)
+            mom, tot, rows = self.plan.summary(arr, n, where, floor, self.m)
+            vals, parts = Tail.top(tot.copy(), rows.copy(), self.m)
+            out[name] = (mom, vals, parts)
         return out, rp
 
     def extend(self, n_total: int) -> Simulation:
@@ -574,7 +653,8 @@ class Simulation:
         b0 = self.n_sims // bs
         b1 = -(-n_total // bs)
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
-        with ThreadPoolExecutor(max_workers=self.threads) as pool, bar:
+        pool = _pool(self.threads)
+        with bar:
             if pilot:
                 out, rp = self._block(b0, bs)
                 for name, (_, vals, _) in out.items():

@@ -81,6 +81,27 @@ def test_ties_at_the_floor_are_resolved_as_without_it(monkeypatch):
     _assert_same(got, _stepwise(model))
 
 
+def test_a_floor_at_a_total_most_years_share_is_raised_at_once(monkeypatch):
+    # about 5% of the years hold a loss and the tail keeps 60%: the first block's floor is zero,
+    # which most years share; once m are held the floor rises above it, as without a pilot
+    # (else every year would be merged: the buffer of 2 m never fills)
+    floors = _spy_floors(monkeypatch)
+    model = LossModel(
+        {"a": (Poisson(0.03), LogNormal(1.0, 1.2)), "b": (Poisson(0.02), LogNormal(2.0, 0.8))}
+    )
+    program = InsuranceProgram([Layer(attachment=5.0, limit=20.0)])
+    kw = dict(KW, min_level=0.4)
+    sim = Simulation(model, max_sims=N, program=program, **kw)
+    got = sim.extend(N).result()
+    assert floors and all(f == 0.0 for f in floors)
+    assert all(t.floor > 0.0 for t in sim._tails.values())
+    assert got.gross.tail[-1] == 0.0  # the tail holds zero years, the earliest of them
+    want = Simulation(model, max_sims=N, program=program, **kw)
+    for n in range(BLOCK, N + 1, BLOCK):  # the same blocks, merged without the pilot floor
+        want.extend(n)
+    _assert_same(got, want.result())
+
+
 def test_a_floor_above_the_tail_is_caught_and_the_run_repeated(monkeypatch):
     monkeypatch.setattr(_tail, "PILOT_Z", -5.0)  # the floor now lies far above the m-th total
     floors = _spy_floors(monkeypatch)

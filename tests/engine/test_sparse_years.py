@@ -1,0 +1,155 @@
+"""Blocks whose years mostly hold no loss (an exchange's) are summarised, and their programme
+applied, over the years with a loss only: the results equal the full computation's (tails and
+quantiles bit for bit, moments to rounding), on any thread count and however a run was
+extended."""
+
+import math
+
+import numpy as np
+import pytest
+
+from riskmodel.engine import Simulation, simulate
+from riskmodel.engine import simulation as S
+from riskmodel.engine._summarize import active_years, summarize
+from riskmodel.frequency import Poisson
+from riskmodel.insurance import InsuranceProgram, Layer
+from riskmodel.model import LossModel
+from riskmodel.severity import LogNormal, Weibull
+
+
+@pytest.fixture(scope="module")
+def model():
+    # about 0.03 losses a year: 97% of the years hold none (the example exchange's share)
+    return LossModel(
+        {
+            "hack": (Poisson(0.02), Weibull(0.5, 10.0).truncated(1.0)),
+            "fraud": (Poisson(0.008), LogNormal(2.0, 1.5)),
+            "ops": (Poisson(0.002), LogNormal(1.0, 1.0)),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def program():
+    return InsuranceProgram(
+        [
+            Layer(attachment=5.0, limit=50.0, share=0.8, reinstatements=1, premium=3.0),
+            Layer(attachment=20.0, limit=100.0, per="aggregate", categories=["hack", "fraud"]),
+        ]
+    )
+
+
+def _dense(monkeypatch):
+    """Every block summarised over its every year, as before the sparse path."""
+    monkeypatch.setattr(S, "SPARSE_RATE", -1.0)
+
+
+def assert_same(a, b, exact_moments):
+    """Tails, parts and quantiles exactly; moments exactly or to rounding."""
+    for view in ("gross", "ceded", "net", "layers"):
+        x, y = getattr(a, view), getattr(b, view)
+        assert (x is None) == (y is None)
+        if x is None:
+            continue
+        assert x.n == y.n
+        np.testing.assert_array_equal(x.tail, y.tail)
+        np.testing.assert_array_equal(x.tail_parts, y.tail_parts)
+        for p in (0.9, 0.99, 0.995, 0.999):
+            if p >= x.min_level:
+                assert x.quantile(p) == y.quantile(p)
+        got = np.r_[x.mean, x.var, x.cat_mean, x.cat_var]
+        want = np.r_[y.mean, y.var, y.cat_mean, y.cat_var]
+        if exact_moments:
+            np.testing.assert_array_equal(got, want)
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)
+    if exact_moments:
+        assert a.reinstatement_premium == b.reinstatement_premium
+    else:
+        assert math.isclose(a.reinstatement_premium, b.reinstatement_premium, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("min_level", [0.995, 0.9])
+def test_sparse_blocks_equal_the_full_computation(model, program, monkeypatch, min_level):
+    # 0.995: the floor lies above zero, only years with a loss are candidates; 0.9: a tenth
+    # of the years is kept, so zero years enter the tail (the floor is zero at first)
+    kw = {"rng": 3, "program": program, "block_size": 4096, "min_level": min_level}
+    plan = Simulation(model, max_sims=10, program=program).plan
+    assert plan.sparse
+    sparse = simulate(model, 60_000, **kw)
+    _dense(monkeypatch)
+    assert not Simulation(model, max_sims=10, program=program).plan.sparse
+    dense = simulate(model, 60_000, **kw)
+    assert sparse.ceded.mean > 0 and sparse.layers is not None
+    assert np.all(sparse.layers.cat_mean[1:] > 0)  # both layers pay: their terms are covered
+    assert sparse.reinstatement_premium > 0
+    assert_same(sparse, dense, exact_moments=False)
+
+
+def test_sparse_blocks_are_the_same_on_any_thread_count_and_extension(model, program):
+    kw = {"rng": 4, "program": program, "block_size": 2048}
+    one = simulate(model, 40_960, n_threads=1, **kw)
+    two = simulate(model, 40_960, n_threads=2, **kw)
+    assert_same(one, two, exact_moments=True)
+    sim = Simulation(model, max_sims=40_960, n_threads=2, **kw)
+    sim.extend(8_192)
+    assert_same(sim.extend(40_960).result(), one, exact_moments=True)
+
+
+def test_a_busy_model_never_takes_the_sparse_path(model):
+    # over SPARSE_RATE losses a year: its blocks are never scanned for years without a loss
+    busy = LossModel({**model.categories, "x": (Poisson(0.6), LogNormal(0.0, 1.0))})
+    assert not Simulation(busy, max_sims=10).plan.sparse
+
+
+def test_active_years_lists_the_nonzero_rows_and_matches_its_twin():
+    x = np.zeros((1000, 3))
+    rng = np.random.default_rng(5)
+    x[rng.choice(1000, 40, replace=False), rng.integers(0, 3, 40)] = rng.lognormal(size=40)
+    x[7, 2] = -0.5  # any non-zero value counts
+    want = np.flatnonzero(np.any(x != 0.0, axis=1))
+    for fn in (active_years, active_years.py_func):
+        where = np.full(1000, -1, dtype=np.int64)
+        a = fn(x, where)
+        np.testing.assert_array_equal(where[:a], want)
+
+
+@pytest.mark.parametrize("ties", [500, 7])
+@pytest.mark.parametrize("floor", [3.0, 0.0, -math.inf])
+def test_summarize_over_the_nonzero_years_equals_it_over_all(floor, ties):
+    # 30 of 500 years hold losses, 3 of them with a zero total; all other years are zero
+    rng = np.random.default_rng(6)
+    n, k = 500, 3
+    full = np.zeros((n, k))
+    rows = np.sort(rng.choice(n, 30, replace=False))
+    full[rows] = rng.lognormal(0.0, 1.0, size=(30, k))
+    full[rows[[0, 11, 29]]] = 0.0  # (a year with losses can have a zero view: ceded, say)
+    total = full.sum(1)
+    # what may still enter a tail of `ties` years: those at or above the floor, but of the
+    # zero totals only the first `ties`
+    keep = (total >= floor) & ((total != 0) | (np.cumsum(total == 0) <= ties))
+    out = {}
+    for name, values, where in (
+        ("full", full, np.empty(0, np.int64)),
+        ("sparse", full[rows], rows),
+    ):
+        for fn in (summarize, summarize.py_func):
+            tot, kept = np.full(n, np.nan), np.full((n, k), np.nan)
+            mean, m2 = np.empty(k + 1), np.empty(k + 1)
+            r = fn(values, n, where, floor, ties, np.empty((n, 1)), tot, kept, mean, m2)
+            out[name, fn is summarize] = (r, tot[:r], kept[:r], mean, m2)
+    both = np.column_stack([full, total])
+    for compiled in (True, False):
+        r, tot, kept, mean, m2 = out["sparse", compiled]
+        rf, tot_f, kept_f, mean_f, m2_f = out["full", compiled]
+        assert r == rf == keep.sum()
+        np.testing.assert_array_equal(tot, total[keep])
+        np.testing.assert_array_equal(kept, full[keep])
+        np.testing.assert_array_equal(tot_f, total[keep])
+        np.testing.assert_array_equal(kept_f, full[keep])
+        np.testing.assert_allclose(mean, mean_f, rtol=1e-14)
+        np.testing.assert_allclose(m2, m2_f, rtol=1e-13)
+        np.testing.assert_allclose(mean, both.mean(0), rtol=1e-14)
+        np.testing.assert_allclose(m2, ((both - both.mean(0)) ** 2).sum(0), rtol=1e-13)
+    for a, b in zip(out["sparse", True], out["sparse", False], strict=True):
+        np.testing.assert_array_equal(a, b)  # the twin, bit for bit
