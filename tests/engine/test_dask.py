@@ -122,6 +122,21 @@ def test_extension_matches_reserve_doubling(client, model, program):
     assert_identical(runs[0][1], runs[1][1])
 
 
+def test_an_exchange_sized_model_equals_the_local_run_exactly(client, program):
+    # a few losses a year: the blocks skip their years without one (engine.SPARSE_RATE)
+    rare = LossModel(
+        {
+            "hack": (Poisson(0.02), LogNormal(2.0, 1.5)),
+            "fraud": (Poisson(0.01), LogNormal(1.0, 1.0)),
+            "ops": (Poisson(0.005), LogNormal(0.5, 1.0)),
+        }
+    )
+    kw = {"rng": 12, "block_size": 2048, "min_level": 0.9, "program": program}
+    local = simulate(rare, 60_000, **kw)
+    assert local.ceded.mean > 0
+    assert_identical(local, simulate(rare, 60_000, backend="dask", client=client, **kw))
+
+
 class _Slow(LogNormal):
     """LogNormal drawn through sample() (no compiled sampler) and slowly: runs last seconds."""
 
