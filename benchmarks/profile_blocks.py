@@ -5,11 +5,11 @@ the default industry model of ``riskmodel reserve``, or the example exchange wit
 insurance programme) with timers around each block (``Simulation._block``) and its two
 compiled parts (``simulate_block``: counts and losses; ``summarize``: moments and tail
 candidates), on 1 and 2 threads, alternated; then the same block function called in a loop by
-one bare Python thread and by two at once (no pool, no merging), with the tail's floor set as
-a long run sets it (the gross view's; a programme's other views keep more candidates). The
-"other" column is the rest of a block: the programme's kernel where there is one, the Python
-around the kernels and the waits for the interpreter lock. If a block costs more in the pool
-on two threads than on two bare threads, the difference is the pool's and the merges'.
+one bare Python thread and by two at once (no pool, no merging), with each view's floor set as
+a long run sets it. The "other" column is the rest of a block: the programme's kernel where
+there is one, the Python around the kernels and the waits for the interpreter lock. If a
+block costs more in the pool on two threads than on two bare threads, the difference is the
+pool's and the merges'.
 
     python benchmarks/profile_blocks.py [--n-sims 1e7] [--rounds 2] [--model plain]
 """
@@ -17,6 +17,7 @@ on two threads than on two bare threads, the difference is the pool's and the me
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import threading
 import time
@@ -82,10 +83,14 @@ def main() -> None:
                 + [f"{v:.3f}" for v in (per["block"], per["kernels"], per["summary"], other)]
             )
 
-    # bare threads: the block function in a loop, the floor set as a long run sets it
-    floor = riskmodel.simulate(model, 1_000_000, rng=0, **kw).gross.quantile(0.995)
+    # bare threads: the block function in a loop, each view's floor set as a long run sets it
+    # (just above zero where its 0.995 quantile is zero: the tail then holds m earlier zeros)
+    res = riskmodel.simulate(model, 1_000_000, rng=0, **kw)
     sim = simulation.Simulation(model, max_sims=n, rng=1, **kw)
-    sim._tails = {"gross": Tail(sim.m, sim.plan.width("gross"), floor)}
+    views = ("gross", "ceded", "net", "layers") if program is not None else ("gross",)
+    for name in views:
+        floor = max(getattr(res, name).quantile(0.995), math.ulp(0.0))
+        sim._tails[name] = Tail(sim.m, sim.plan.width(name), floor)
     count = 60
 
     def loop(start: int, step: int, out: list) -> None:
