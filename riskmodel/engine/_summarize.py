@@ -4,6 +4,9 @@ Per block the engine keeps the running moments of every category and of the tota
 years whose total may belong to the retained tail. Doing this in NumPy takes several passes
 and temporary arrays per block; :func:`summarize` does it in two passes over the block with
 the GIL released, so that it runs in the worker threads beside the simulation itself.
+
+A block whose years mostly hold no loss (an exchange's) is summarised over the years that hold
+one (:func:`active_years` lists them), the others entering the moments as zeros.
 """
 
 from __future__ import annotations
