@@ -90,7 +90,7 @@ def main() -> None:
     views = ("gross", "ceded", "net", "layers") if program is not None else ("gross",)
     for name in views:
         floor = max(getattr(res, name).quantile(0.995), math.ulp(0.0))
-        sim._tails[name] = Tail(sim.m, sim.plan.width(name), floor)
+        sim._tails[name] = Tail(sim.m, sim.plan.width(name), floor, sim.plan.zeros)
     count = 60
 
     def loop(start: int, step: int, out: list) -> None:

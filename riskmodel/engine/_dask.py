@@ -100,8 +100,8 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 # (m earlier years at least as large): a year below either cannot enter the tail
                 # (each floor lies just above its m-th largest: a later equal year cannot either)
                 floor = max(floors.get(name, -math.inf), tail.floor)
-                moments[name], tot, rows = plan.summary(arr, n, where, floor, m)
-                tail.add(tot, rows)
+                moments[name], tot, rows, zeros = plan.summary(arr, n, where, floor, m)
+                tail.add(tot, rows, zeros)
         except Exception as e:
             if e.args and isinstance(e.args[0], str):
                 e.args = (f"block {b}: {e.args[0]}", *e.args[1:])
@@ -142,7 +142,7 @@ def _remote_plan(sim, client):
 
 def run_blocks(sim, b0: int, sizes: list[int]) -> Iterator[tuple[dict, float]]:
     """Yield ``(out, rp)`` for blocks ``b0, b0 + 1, ...`` in block order, as the thread pool's
-    ``map(sim._block, ...)`` does: ``out[view] = (Moments, totals, parts)``. A group's tail
+    ``map(sim._block, ...)`` does: ``out[view] = (Moments, totals, parts, 0)``. A group's tail
     comes with its first block (its other blocks bring empty tails), which the block-ordered
     merge of :class:`~riskmodel.engine._tail.Tail` turns into the same result."""
     distributed = _distributed()
@@ -178,7 +178,7 @@ def run_blocks(sim, b0: int, sizes: list[int]) -> Iterator[tuple[dict, float]]:
                 out = {}
                 for name, mom in moments.items():
                     vals, parts = tails[name] if i == 0 else _empty(mom.mean.shape[0] - 1)
-                    out[name] = (mom, vals, parts)
+                    out[name] = (mom, vals, parts, 0)  # (zeros come as rows: Tail.kept)
                 yield out, rp
             if g + window < len(groups):  # after the merge: the floors have risen
                 submit(g + window)

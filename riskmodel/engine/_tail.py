@@ -10,7 +10,9 @@ floor, the least value that still may, only rises, and a value below it is dropp
 (the engine's workers drop it before it reaches the merge).
 
 Among equal totals the earliest (in block order, then within its block) is kept and comes
-first, so the tail, parts included, is a function of the simulated years alone.
+first, so the tail, parts included, is a function of the simulated years alone. Where no part
+can be negative, the years of zero total have zero parts, all alike: a tail built with
+``zeros=True`` holds them as a count, and writes them out (last) only when the result is read.
 """
 
 from __future__ import annotations
@@ -98,11 +100,17 @@ class Tail:
         Drop totals below this from the start (a lower bound of the final ``m``-th largest,
         :func:`pilot_floor`); the kept totals are then the ``m`` largest only if at least
         ``m`` totals reached it (:meth:`complete`).
+    zeros : bool
+        Whether every year of zero total has zero parts (no part is ever negative): then those
+        years, all alike and below every other, are held as a count, not as rows (an
+        exchange's tail at ``min_level=0.9`` is mostly years without a loss).
     """
 
-    def __init__(self, m: int, k: int, floor: float = -math.inf) -> None:
+    def __init__(self, m: int, k: int, floor: float = -math.inf, zeros: bool = False) -> None:
         self.m = m
         self.floor = floor
+        self.zeros = zeros
+        self._zeros = 0  # years of zero total held (with ``zeros``), the earliest
         self._given = floor > -math.inf  # whether a starting floor was given
         self._held = False  # whether the floor comes from m held totals
         self._tie_checked = False  # whether the given floor was tested for ties (add)
@@ -115,7 +123,7 @@ class Tail:
         """Forget every total (the buffers are kept, for reuse, unless lent by :meth:`final`)."""
         self.floor = -math.inf
         self._given = self._held = self._tie_checked = False
-        self._size = 0
+        self._size = self._zeros = 0
         self._own()
 
     def _own(self) -> None:
@@ -130,13 +138,16 @@ class Tail:
     def complete(self, n: int) -> bool:
         """Whether the kept totals are the ``min(m, n)`` largest of the ``n`` merged years:
         always, unless a starting floor dropped so many that fewer are held."""
-        return self._size >= min(self.m, n)
+        return self._size + self._zeros >= min(self.m, n)
 
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the ``m`` largest totals so far and their parts, in the order they were
-        added (earliest first among equals)."""
+        added (earliest first among equals; years of zero total held as a count come last, as
+        rows of zeros)."""
         self._compact()
-        return self._vals[: self._size].copy(), self._parts[: self._size].copy()
+        z = self._zeros
+        vals, parts = self._vals[: self._size], self._parts[: self._size]
+        return np.r_[vals, np.zeros(z)], np.vstack([parts, np.zeros((z, parts.shape[1]))])
 
     @staticmethod
     def top(vals: np.ndarray, parts: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -157,10 +168,23 @@ class Tail:
             # (Where most years tie, at zero, that drops them all, not only the smaller ones.)
             self.floor = float(np.nextafter(self._vals[: self.m].min(), np.inf))
             self._held = True
+            self._zeros = 0
+        elif self._size + self._zeros >= self.m:  # the m-th largest is a zero year
+            self._zeros = self.m - self._size
+            self.floor = max(self.floor, math.ulp(0.0))
+            self._held = True
 
-    def add(self, vals: np.ndarray, parts: np.ndarray) -> None:
-        """Merge the totals ``vals`` of later years (in their order) with their ``parts``."""
+    def add(self, vals: np.ndarray, parts: np.ndarray, zeros: int = 0) -> None:
+        """Merge the totals ``vals`` of later years (in their order) with their ``parts``, and
+        (a tail with ``zeros``) ``zeros`` more years of zero total."""
         self._own()
+        if self.zeros:
+            nonzero = vals != 0.0
+            if not nonzero.all():
+                zeros += len(vals) - int(np.count_nonzero(nonzero))
+                vals, parts = vals[nonzero], parts[nonzero]
+            if zeros and self.floor <= 0.0:  # (the earliest first: these come after those held)
+                self._zeros = min(self._zeros + zeros, self.m)
         while len(vals):
             keep = vals >= self.floor  # (every tie: a later one may still enter)
             if not keep.all():  # (mostly all: the workers drop what lies below the floor)
@@ -173,7 +197,9 @@ class Tail:
             vals, parts = vals[took:], parts[took:]
             if len(vals):  # the buffer is full: cut it to the m largest, then the rest
                 self._compact()
-        if not self._held and self._size >= self.m and not self._tie_checked:
+        if self._zeros:  # (the positive totals held outrank them)
+            self._zeros = max(0, min(self._zeros, self.m - self._size))
+        if not self._held and self._size + self._zeros >= self.m and not self._tie_checked:
             # the first time m totals are held: the floor from them at once, not only when
             # the buffer fills (the blocks simulated meanwhile drop more); not after a given
             # starting floor, which lies close below the final cut already (the selection
@@ -181,6 +207,7 @@ class Tail:
             if self._given:
                 self._tie_checked = True
                 ties = np.count_nonzero(self._vals[: self._size] == self.floor)
+                ties += self._zeros if self.floor <= 0.0 else 0
                 if ties < TIED_FLOOR_SHARE * self.m:
                     return
             self._compact()
@@ -209,22 +236,28 @@ class Tail:
         else:
             self._compact()
             vals, parts = self._vals[: self._size].copy(), self._parts[: self._size].copy()
+        zeros = min(self._zeros, max(m - len(vals), 0))  # (after the positive totals)
 
         @functools.cache
-        def desc() -> np.ndarray:
+        def held() -> np.ndarray:
             out = np.negative(vals)  # (sorted in place, so decreasing: one array, no copy)
             out.sort()
             return np.negative(out, out=out)[:m]
 
         @functools.cache
+        def desc() -> np.ndarray:
+            return np.r_[held(), np.zeros(zeros)] if zeros else held()
+
+        @functools.cache
         def ordered_parts() -> np.ndarray:
-            d = desc()
+            d = held()
             # ties among the m, or across the cut (a left-out total equal to the least kept):
             # the (slower) stable sort, which keeps the earliest first
             ties = len(d) > 0 and (
                 np.any(d[1:] == d[:-1]) or np.count_nonzero(vals >= d[-1]) > len(d)
             )
             order = np.argsort(-vals, kind="stable" if ties else None)
-            return parts[order[:m]]
+            out = parts[order[:m]]
+            return np.vstack([out, np.zeros((zeros, out.shape[1]))]) if zeros else out
 
         return desc, ordered_parts

@@ -181,6 +181,9 @@ class _Plan:
             float(self.freq_par[:, 0].sum()) + self.shock_rate * float(self.shock_p.sum())
             <= SPARSE_RATE
         )
+        #: whether the tails hold their years of zero total as a count (:class:`Tail`): where
+        #: such years are many and no part can be negative (every severity's support >= 0)
+        self.zeros = self.sparse and all(sev._support()[0] >= 0.0 for sev in self.sevs)
         self.uncertain = []
         if parameter_uncertainty:
             if not model.uncertainty:
@@ -250,7 +253,7 @@ class _Plan:
 
     def summary(
         self, arr: np.ndarray, n: int, where: np.ndarray | None, floor: float, m: int
-    ) -> tuple[Moments, np.ndarray, np.ndarray]:
+    ) -> tuple[Moments, np.ndarray, np.ndarray, int]:
         """A view's moments over the block's ``n`` years, and its years at or above ``floor``.
 
         The totals and parts of those years, in year order, are views of the calling thread's
@@ -259,13 +262,17 @@ class _Plan:
         ``arr`` holds the block's every year, or (``where`` given) only its years with a loss,
         year ``where[j]`` in row ``j`` (:meth:`run_block`). Of the years of zero total, only the
         first ``m`` (the tail's size) are returned: a later one can never enter the tail.
+        With :attr:`zeros`, none are: only their number (the last value returned) where the
+        floor lets them in.
         """
         k = arr.shape[1]
         totals, tot, rows = self.summary_scratch(n, k)
         mean, m2 = np.empty(k + 1), np.empty(k + 1)
         where = _NO_YEARS if where is None else where
-        r = summarize(arr, n, where, floor, m, totals, tot, rows, mean, m2)
-        return Moments(n, mean, m2), tot[:r], rows[:r]
+        ties = 0 if self.zeros else m
+        r = summarize(arr, n, where, floor, ties, totals, tot, rows, mean, m2)
+        zeros = min(n - r, m) if self.zeros and floor <= 0.0 else 0
+        return Moments(n, mean, m2), tot[:r], rows[:r], zeros
 
     def group_tail(self, name: str, m: int) -> Tail:
         """An empty :class:`Tail` of ``m`` rows for the view ``name``.
@@ -278,7 +285,7 @@ class _Plan:
             tails = self._local.tails = {}
         tail = tails.get(name)
         if tail is None or tail.m != m:
-            tail = tails[name] = Tail(m, self.width(name))
+            tail = tails[name] = Tail(m, self.width(name), zeros=self.zeros)
         tail.clear()
         return tail
 
@@ -420,6 +427,11 @@ class _Plan:
                 K.segment_sums(
                     np.minimum(np.maximum(losses - att, 0.0), lim), counts, occ[:, li, c]
                 )
+
+
+#: a view's summary of a block: its moments, the totals and parts of the years that may enter
+#: the tail, and (a tail with ``zeros``) the number of its years of zero total that may
+_Summary = tuple[Moments, np.ndarray, np.ndarray, int]
 
 
 def _ordered(
@@ -592,18 +604,16 @@ class Simulation:
         self._tails: dict[str, Tail] = {}
         self._rp_total = 0.0
 
-    def _block(
-        self, b: int, n: int
-    ) -> tuple[dict[str, tuple[Moments, np.ndarray, np.ndarray]], float]:
+    def _block(self, b: int, n: int) -> tuple[dict[str, _Summary], float]:
         views, where, rp = self.plan.run_block(block_generator(self.root, b), n)
         out = {}
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
-            mom, tot, rows = self.plan.summary(arr, n, where, floor, self.m)
+            mom, tot, rows, zeros = self.plan.summary(arr, n, where, floor, self.m)
             vals, parts = Tail.top(tot.copy(), rows.copy(), self.m)
-            out[name] = (mom, vals, parts)
+            out[name] = (mom, vals, parts, min(zeros, self.m - len(vals)))
         return out, rp
 
     def extend(self, n_total: int) -> Simulation:
@@ -657,9 +667,9 @@ class Simulation:
         with bar:
             if pilot:
                 out, rp = self._block(b0, bs)
-                for name, (_, vals, _) in out.items():
+                for name, (_, vals, _, _) in out.items():
                     floor = pilot_floor(vals, bs, self.m, n_total)
-                    self._tails[name] = Tail(self.m, self.plan.width(name), floor)
+                    self._tails[name] = Tail(self.m, self.plan.width(name), floor, self.plan.zeros)
                 self._merge(out, rp)
                 bar.update(bs)
                 b0 += 1
@@ -672,17 +682,17 @@ class Simulation:
                 self._merge(out, rp)
                 bar.update(min(bs, n_total - b * bs))
 
-    def _merge(self, out: dict[str, tuple[Moments, np.ndarray, np.ndarray]], rp: float) -> None:
+    def _merge(self, out: dict[str, _Summary], rp: float) -> None:
         """Merge a block's summary (from :meth:`_block`), the next in order."""
         self._rp_total += rp
-        for name, (mom, vals, parts) in out.items():
+        for name, (mom, vals, parts, zeros) in out.items():
             if name not in self._moments:
                 self._moments[name] = mom
             else:
                 self._moments[name] = self._moments[name].merge(mom)
             if name not in self._tails:
-                self._tails[name] = Tail(self.m, self.plan.width(name))
-            self._tails[name].add(vals, parts)
+                self._tails[name] = Tail(self.m, self.plan.width(name), zeros=self.plan.zeros)
+            self._tails[name].add(vals, parts, zeros)
 
     def _sample(self, name: str) -> LossSample:
         mom = self._moments[name]

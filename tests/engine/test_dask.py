@@ -296,9 +296,9 @@ def test_a_group_returns_the_tail_its_blocks_would_merge_to(model, program):
         merged = Tail(m, k)
         for b in range(10):
             out, _ = sim._block(b, 1024)
-            mom, vals, parts = out[name]
+            mom, vals, parts, zeros = out[name]
             assert mom.mean.tolist() == blocks[b][0][name].mean.tolist()
-            merged.add(vals, parts)
+            merged.add(vals, parts, zeros)
         group = Tail(m, k)
         group.add(*tails[name])
         assert len(tails[name][0]) == m

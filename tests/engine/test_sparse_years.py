@@ -11,6 +11,7 @@ import pytest
 from riskmodel.engine import Simulation, simulate
 from riskmodel.engine import simulation as S
 from riskmodel.engine._summarize import active_years, summarize
+from riskmodel.engine._tail import Tail
 from riskmodel.frequency import Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
@@ -153,3 +154,31 @@ def test_summarize_over_the_nonzero_years_equals_it_over_all(floor, ties):
         np.testing.assert_allclose(m2, ((both - both.mean(0)) ** 2).sum(0), rtol=1e-13)
     for a, b in zip(out["sparse", True], out["sparse", False], strict=True):
         np.testing.assert_array_equal(a, b)  # the twin, bit for bit
+
+
+@pytest.mark.parametrize("m", [5, 40, 400])
+def test_a_tail_that_counts_its_zero_years_equals_one_that_holds_them(m):
+    # blocks of 50 years, most of them zero, merged in order: the same m largest, parts and all
+    rng = np.random.default_rng(8)
+    counted, held = Tail(m, 2, zeros=True), Tail(m, 2)
+    for _ in range(12):
+        parts = np.zeros((50, 2))
+        hit = rng.random(50) < 0.1
+        parts[hit] = rng.lognormal(size=(hit.sum(), 2))
+        vals = parts.sum(1)
+        keep = vals >= held.floor  # what a block at the tail's floor sends
+        held.add(vals[keep], parts[keep])
+        # the counting tail gets its zero years as a number, or as rows: the same
+        z = int(np.count_nonzero(vals == 0.0)) if counted.floor <= 0.0 else 0
+        counted.add(vals[vals > 0], parts[vals > 0], z)
+        assert counted.complete(600) == held.complete(600)
+    assert counted.floor > 0.0 or m == 400  # (with 400 held of 600, zeros still enter)
+    for a, b in zip(counted.final(), held.final(), strict=True):
+        np.testing.assert_array_equal(a(), b())
+    (va, pa), (vb, pb) = counted.kept(), held.kept()
+    order_a, order_b = np.lexsort(pa.T[::-1]), np.lexsort(pb.T[::-1])
+    np.testing.assert_array_equal(pa[order_a], pb[order_b])  # the same rows, zeros last
+    np.testing.assert_array_equal(va[order_a], vb[order_b])
+    again = Tail(m, 2, zeros=True)
+    again.add(va, pa)  # (a Dask group's kept rows: their zeros become a count again)
+    np.testing.assert_array_equal(again.final()[0](), held.final()[0]())

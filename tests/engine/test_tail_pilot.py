@@ -81,21 +81,33 @@ def test_ties_at_the_floor_are_resolved_as_without_it(monkeypatch):
     _assert_same(got, _stepwise(model))
 
 
-def test_a_floor_at_a_total_most_years_share_is_raised_at_once(monkeypatch):
-    # about 5% of the years hold a loss and the tail keeps 60%: the first block's floor is zero,
-    # which most years share; once m are held the floor rises above it, as without a pilot
-    # (else every year would be merged: the buffer of 2 m never fills)
+@pytest.mark.parametrize(
+    "rates, min_level",
+    [
+        ((0.35, 0.25), 0.2),  # 55% of the years hold no loss, the tail keeps 80%: rows of zeros
+        ((0.03, 0.02), 0.4),  # 95% and 60%: an exchange's, whose zero years the tail counts
+    ],
+)
+def test_a_floor_at_a_total_most_years_share_is_raised_at_once(monkeypatch, rates, min_level):
+    # the first block's floor is zero, which most years share; once m are held the floor rises
+    # above it, as without a pilot (else every later year would be merged: the buffer of 2 m
+    # never fills)
     floors = _spy_floors(monkeypatch)
     model = LossModel(
-        {"a": (Poisson(0.03), LogNormal(1.0, 1.2)), "b": (Poisson(0.02), LogNormal(2.0, 0.8))}
+        {
+            "a": (Poisson(rates[0]), LogNormal(1.0, 1.2)),
+            "b": (Poisson(rates[1]), LogNormal(2.0, 0.8)),
+        }
     )
     program = InsuranceProgram([Layer(attachment=5.0, limit=20.0)])
-    kw = dict(KW, min_level=0.4)
+    kw = dict(KW, min_level=min_level)
     sim = Simulation(model, max_sims=N, program=program, **kw)
     got = sim.extend(N).result()
-    assert floors and all(f == 0.0 for f in floors)
+    assert floors and all(f <= 0.0 for f in floors)  # (no floor where the zeros are counted)
+    assert sim.plan.zeros == (sum(rates) < 0.5)
     assert all(t.floor > 0.0 for t in sim._tails.values())
     assert got.gross.tail[-1] == 0.0  # the tail holds zero years, the earliest of them
+    assert len(got.gross.tail) == sim.m and np.all(got.gross.tail_parts[got.gross.tail == 0] == 0)
     want = Simulation(model, max_sims=N, program=program, **kw)
     for n in range(BLOCK, N + 1, BLOCK):  # the same blocks, merged without the pilot floor
         want.extend(n)
