@@ -87,10 +87,11 @@ SPARSE_RATE = 0.5
 SPARSE_SHARE = 8
 _NO_YEARS = np.empty(0, dtype=np.int64)  # (a block's every year: summarize reads no indices)
 #: each thread's block arrays, reused from block to block and from run to run (the pool's
-#: threads live on: fresh arrays would cost page faults, a few milliseconds a run), where they
-#: take at most ``KEEP_SCRATCH_BYTES`` (larger ones live as long as the run)
+#: threads live on: fresh arrays would cost page faults, a few milliseconds a run), where a
+#: run's threads and its caller's together keep at most ``KEEP_SCRATCH_BYTES`` (larger ones
+#: live as long as the run)
 _SCRATCH = threading.local()
-KEEP_SCRATCH_BYTES = 64 << 20
+KEEP_SCRATCH_BYTES = 256 << 20
 _POOLS: dict[int, ThreadPoolExecutor] = {}  # threads -> pool
 _POOLS_LOCK = threading.Lock()
 
@@ -155,6 +156,7 @@ class _Plan:
             self.sevs.append(sev)
         self.count_tables = _tables(self.freq_kind, self.freq_par, self.freqs, model.copula)
         self._local = threading.local()
+        self.threads = 1  # (the run's worker threads, for :meth:`_home`: set by the run)
         self.program = program if program is not None and program.layers else None
         #: the parts of the "layers" view: the retained (net) total, then each layer's recovery
         self.layer_labels: tuple[str, ...] = ()
@@ -203,11 +205,13 @@ class _Plan:
     def _home(self, n: int) -> threading.local:
         """Where the calling thread keeps its arrays for blocks of ``n`` years.
 
-        For the next runs too, up to :data:`KEEP_SCRATCH_BYTES`; else for this run only.
+        For the next runs too, up to its share of :data:`KEEP_SCRATCH_BYTES` (a run on
+        ``threads`` workers); else for this run only.
         """
         k, n_occ = len(self.names), self.occ_par.shape[0]
         per_year = 8 * (k * (n_occ + 7) + len(self.layer_labels) + 4)  # (all of them, roughly)
-        return _SCRATCH if n * per_year <= KEEP_SCRATCH_BYTES else self._local
+        keep = n * per_year * (self.threads + 1) <= KEEP_SCRATCH_BYTES
+        return _SCRATCH if keep else self._local
 
     def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Output arrays of the calling thread for a block of ``n`` years.
@@ -567,6 +571,7 @@ class Simulation:
         self.threads = resolve_threads(n_threads)
         self.root = as_seed_sequence(rng)
         self.plan = _Plan(model, program, parameter_uncertainty, by_layer)
+        self.plan.threads = self.threads
         self._infinite = infinite_means(model, self.plan.program)
         per_year = float(self.plan.freq_par[:, 0].sum()) + self.plan.shock_rate * float(
             self.plan.shock_p.sum()
