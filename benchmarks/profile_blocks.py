@@ -29,7 +29,6 @@ from _workers import _model
 def main() -> None:
     import riskmodel
     from riskmodel.engine import _kernels, simulation
-    from riskmodel.engine._tail import Tail
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n-sims", type=float, default=1e7)
@@ -90,7 +89,7 @@ def main() -> None:
     views = ("gross", "ceded", "net", "layers") if program is not None else ("gross",)
     for name in views:
         floor = max(getattr(res, name).quantile(0.995), math.ulp(0.0))
-        sim._tails[name] = Tail(sim.m, sim.plan.width(name), floor, sim.plan.zeros)
+        sim._tails[name] = sim.plan.new_tail(name, sim.m, floor)
     count = 60
 
     def loop(start: int, step: int, out: list) -> None:

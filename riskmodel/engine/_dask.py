@@ -90,7 +90,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
     for i, n in enumerate(sizes):
         b = b0 + i
         try:
-            views, where, rp = plan.run_block(block_generator(root, b), n)
+            views, rp = plan.run_block(block_generator(root, b), n)
             moments = {}
             for name, arr in views.items():
                 if name not in tails:
@@ -100,7 +100,7 @@ def run_group(plan, root, b0: int, sizes: list[int], floors: dict[str, float], m
                 # (m earlier years at least as large): a year below either cannot enter the tail
                 # (each floor lies just above its m-th largest: a later equal year cannot either)
                 floor = max(floors.get(name, -math.inf), tail.floor)
-                moments[name], tot, rows, zeros = plan.summary(arr, n, where, floor, m)
+                moments[name], tot, rows, zeros = plan.summary(arr, n, floor, m)
                 tail.add(tot, rows, zeros)
         except Exception as e:
             if e.args and isinstance(e.args[0], str):

@@ -54,9 +54,7 @@ def _column_moments(x: np.ndarray, c: int, n: int, years: int):
 
 
 @jit
-def summarize(
-    values, years: int, where, floor: float, ties: int, totals, out_tot, out_rows, mean, m2
-):
+def summarize(values, years: int, floor: float, ties: int, totals, out_tot, out_rows, mean, m2):
     """Moments of a block, and its rows whose total is at least ``floor``.
 
     The caller's scratch arrays (reused from block to block: a fresh array per block costs page
@@ -65,11 +63,13 @@ def summarize(
     rows.
 
     A block whose years mostly hold no loss (an exchange's: a few percent of its years) comes
-    as its other years only (``values``, ``a`` rows, year ``where[j]`` in row ``j``) and the
-    number of its years: the rest are zero in every column, and cost nothing.
+    as its other years only (``values``, ``a`` rows, in year order) and the number of its
+    years: the rest are zero in every column, enter the moments at no cost, and are never
+    kept (the caller counts them).
 
-    Of the years whose total is zero, only the first ``ties`` are kept (the tail's size ``m``:
-    a later one ranks behind ``m`` earlier equal totals, so it can never enter the tail).
+    Of the years in ``values`` whose total is zero, only the first ``ties`` are kept (the
+    tail's size ``m``: a later one ranks behind ``m`` earlier equal totals, so it can never
+    enter the tail; 0 where the caller counts them too).
 
     Parameters
     ----------
@@ -78,16 +78,13 @@ def summarize(
         (``a == years``), or the years that may be non-zero.
     years : int
         The block's years (at least ``a``).
-    where : int64[>= a]
-        The year of each row of ``values`` in the block, increasing; read only where
-        ``a < years`` and ``floor <= 0``.
     floor : float
         Rows with a smaller total are left out of the kept rows (``-inf`` keeps all).
     ties : int
         The most years of zero total kept (see above).
     totals : float64[>= a, 1]
         Scratch for the row totals.
-    out_tot, out_rows : float64[>= years], float64[>= years, k]  (output)
+    out_tot, out_rows : float64[>= a], float64[>= a, k]  (output)
         The totals of the kept rows and the rows themselves, in year order, in their first
         ``r`` places.
     mean, m2 : float64[k + 1]  (output)
@@ -113,23 +110,8 @@ def summarize(
                 s += values[i, c]
             both[i, 0] = s
         mean[k], m2[k] = _column_moments(both, k - k, a, years)  # (not a literal 0: one compile)
-    j = zeros = row = 0
-    if a < years and floor <= 0.0:  # the years without a row reach the floor too
-        i = 0
-        while i < years and zeros < ties:
-            t = 0.0
-            active = row < a and where[row] == i
-            if active:
-                t = both[row, 0]
-            if t >= floor:
-                out_tot[j] = t
-                for c in range(k):
-                    out_rows[j, c] = values[row, c] if active else 0.0
-                j += 1
-                zeros += t == 0.0
-            row += active
-            i += 1
-    for i in range(row, a):  # (a branch: most blocks keep almost none or all of their rows)
+    j = zeros = 0
+    for i in range(a):  # (a branch: most blocks keep almost none or all of their rows)
         t = both[i, 0]
         if t >= floor and (t != 0.0 or zeros < ties):
             out_tot[j] = t

@@ -78,14 +78,14 @@ MAX_LOSSES = 1e12
 #: Blocks queued on the thread pool per worker thread: enough to keep every thread busy,
 #: few enough that a huge ``n_sims`` does not queue millions of futures.
 BLOCKS_IN_FLIGHT = 4
-#: a model with at most this many expected losses a year (an exchange's) may have blocks whose
-#: years mostly hold none; a block where at most 1 year in ``SPARSE_SHARE`` holds a loss is
-#: summarised, and its programme applied, over those years only (the others are zero in every
-#: view). Both tests depend on the model and the block alone, so results do not depend on
-#: the thread count or on how a run was extended.
+#: a model with at most this many expected losses a year (an exchange's), none of whose
+#: severities can be negative, may have blocks whose years mostly hold none: a block where at
+#: most 1 year in ``SPARSE_SHARE`` holds a loss is summarised, and its programme applied, over
+#: those years only (the others are zero in every view), and its tails hold their years of
+#: zero total as a count (:class:`Tail`). Both tests depend on the model and the block alone,
+#: so results do not depend on the thread count or on how a run was extended.
 SPARSE_RATE = 0.5
 SPARSE_SHARE = 8
-_NO_YEARS = np.empty(0, dtype=np.int64)  # (a block's every year: summarize reads no indices)
 #: each thread's block arrays, reused from block to block and from run to run (the pool's
 #: threads live on: fresh arrays would cost page faults, a few milliseconds a run), where a
 #: run's threads and its caller's together keep at most ``KEEP_SCRATCH_BYTES`` (larger ones
@@ -178,14 +178,15 @@ class _Plan:
         self.shock_p = np.array(
             [0.0 if shock is None else shock.affects.get(n, 0.0) for n in self.names]
         )
-        #: whether the block's years without a loss may be skipped (:data:`SPARSE_RATE`)
-        self.sparse = (
-            float(self.freq_par[:, 0].sum()) + self.shock_rate * float(self.shock_p.sum())
-            <= SPARSE_RATE
+        #: expected losses a year, shocks included
+        self.per_year = float(self.freq_par[:, 0].sum()) + self.shock_rate * float(
+            self.shock_p.sum()
         )
-        #: whether the tails hold their years of zero total as a count (:class:`Tail`): where
-        #: such years are many and no part can be negative (every severity's support >= 0)
-        self.zeros = self.sparse and all(sev._support()[0] >= 0.0 for sev in self.sevs)
+        #: whether the years without a loss may be skipped and counted (:data:`SPARSE_RATE`);
+        #: a part can be negative only if a severity can
+        self.sparse = self.per_year <= SPARSE_RATE and all(
+            sev._support()[0] >= 0.0 for sev in self.sevs
+        )
         self.uncertain = []
         if parameter_uncertainty:
             if not model.uncertainty:
@@ -256,27 +257,29 @@ class _Plan:
         return len(self.layer_labels) if name == "layers" else len(self.names)
 
     def summary(
-        self, arr: np.ndarray, n: int, where: np.ndarray | None, floor: float, m: int
+        self, arr: np.ndarray, n: int, floor: float, m: int
     ) -> tuple[Moments, np.ndarray, np.ndarray, int]:
         """A view's moments over the block's ``n`` years, and its years at or above ``floor``.
 
         The totals and parts of those years, in year order, are views of the calling thread's
-        scratch, valid until its next block.
+        scratch, valid until its next block. ``arr`` holds the block's every year, or
+        (:attr:`sparse`) perhaps only its years with a loss (:meth:`run_block`).
 
-        ``arr`` holds the block's every year, or (``where`` given) only its years with a loss,
-        year ``where[j]`` in row ``j`` (:meth:`run_block`). Of the years of zero total, only the
-        first ``m`` (the tail's size) are returned: a later one can never enter the tail.
-        With :attr:`zeros`, none are: only their number (the last value returned) where the
-        floor lets them in.
+        Of the years of zero total, only the first ``m`` (the tail's size) are returned: a later
+        one can never enter the tail. Where :attr:`sparse`, none are: only their number (the
+        last value returned) where the floor lets them in.
         """
         k = arr.shape[1]
         totals, tot, rows = self.summary_scratch(n, k)
         mean, m2 = np.empty(k + 1), np.empty(k + 1)
-        where = _NO_YEARS if where is None else where
-        ties = 0 if self.zeros else m
-        r = summarize(arr, n, where, floor, ties, totals, tot, rows, mean, m2)
-        zeros = min(n - r, m) if self.zeros and floor <= 0.0 else 0
+        ties = 0 if self.sparse else m
+        r = summarize(arr, n, floor, ties, totals, tot, rows, mean, m2)
+        zeros = min(n - r, m) if self.sparse and floor <= 0.0 else 0
         return Moments(n, mean, m2), tot[:r], rows[:r], zeros
+
+    def new_tail(self, name: str, m: int, floor: float = -math.inf) -> Tail:
+        """An empty :class:`Tail` of ``m`` rows for the view ``name`` (from ``floor``)."""
+        return Tail(m, self.width(name), floor, zeros=self.sparse)
 
     def group_tail(self, name: str, m: int) -> Tail:
         """An empty :class:`Tail` of ``m`` rows for the view ``name``.
@@ -289,20 +292,18 @@ class _Plan:
             tails = self._local.tails = {}
         tail = tails.get(name)
         if tail is None or tail.m != m:
-            tail = tails[name] = Tail(m, self.width(name), zeros=self.zeros)
+            tail = tails[name] = self.new_tail(name, m)
         tail.clear()
         return tail
 
-    def run_block(
-        self, gen: np.random.Generator, n: int
-    ) -> tuple[dict[str, np.ndarray], np.ndarray | None, float]:
+    def run_block(self, gen: np.random.Generator, n: int) -> tuple[dict[str, np.ndarray], float]:
         """Simulate ``n`` years with the block's generator ``gen``.
 
         Returns the views: "gross", and with a programme "ceded", "net" and (unless left out)
-        "layers" (each year's net total, then each layer's recovery); the years they hold; and
-        the total of the reinstatement premiums. The years are the block's every year
-        (``None``), or, where at most 1 in :data:`SPARSE_SHARE` holds a loss, those years only
-        (their indices, increasing): the others are zero in every view.
+        "layers" (each year's net total, then each layer's recovery); and the total of the
+        reinstatement premiums. The views hold the block's every year, or (:attr:`sparse`),
+        where at most 1 in :data:`SPARSE_SHARE` holds a loss, those years only, in order: the
+        others are zero in every view.
         """
         gross, occ, counts = self._scratch(n)
         state = new_state(gen)
@@ -336,15 +337,13 @@ class _Plan:
                 self._run_chunk(
                     state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
                 )
-        where = None
         if self.sparse:
             years = self._where(n)
             a = active_years(gross, years)
             if a * SPARSE_SHARE <= n:
-                where = years[:a]
-                gross, occ = gross[where], occ[where]
+                gross, occ = gross[years[:a]], occ[years[:a]]
         if self.terms is None:  # (no programme)
-            return {"gross": gross}, where, 0.0
+            return {"gross": gross}, 0.0
         home = self._home(n)
         layers = getattr(home, "layers", None)
         shape = (n, 1 + self.terms.n_layers)  # (the net totals, then each layer's pay)
@@ -357,7 +356,7 @@ class _Plan:
         views = {"gross": gross, "ceded": ceded, "net": net}
         if self.layer_labels:
             views["layers"] = layers
-        return views, where, rp
+        return views, rp
 
     def _where(self, n: int) -> np.ndarray:
         """The calling thread's scratch for the indices of a block's years with a loss."""
@@ -434,7 +433,7 @@ class _Plan:
 
 
 #: a view's summary of a block: its moments, the totals and parts of the years that may enter
-#: the tail, and (a tail with ``zeros``) the number of its years of zero total that may
+#: the tail, and (a sparse model's) the number of its years of zero total that may
 _Summary = tuple[Moments, np.ndarray, np.ndarray, int]
 
 
@@ -573,9 +572,7 @@ class Simulation:
         self.plan = _Plan(model, program, parameter_uncertainty, by_layer)
         self.plan.threads = self.threads
         self._infinite = infinite_means(model, self.plan.program)
-        per_year = float(self.plan.freq_par[:, 0].sum()) + self.plan.shock_rate * float(
-            self.plan.shock_p.sum()
-        )
+        per_year = self.plan.per_year
         if self.max_sims * per_year >= MAX_LOSSES:
             rates = dict(zip(self.plan.names, self.plan.freq_par[:, 0].tolist(), strict=True))
             raise ValueError(
@@ -610,13 +607,13 @@ class Simulation:
         self._rp_total = 0.0
 
     def _block(self, b: int, n: int) -> tuple[dict[str, _Summary], float]:
-        views, where, rp = self.plan.run_block(block_generator(self.root, b), n)
+        views, rp = self.plan.run_block(block_generator(self.root, b), n)
         out = {}
         for name, arr in views.items():
             # The merged tail's floor only rises, so a year below the floor read now can never
             # enter it, whenever the merge happens: dropping it here keeps the result exact.
             floor = self._tails[name].floor if name in self._tails else -math.inf
-            mom, tot, rows, zeros = self.plan.summary(arr, n, where, floor, self.m)
+            mom, tot, rows, zeros = self.plan.summary(arr, n, floor, self.m)
             vals, parts = Tail.top(tot.copy(), rows.copy(), self.m)
             out[name] = (mom, vals, parts, min(zeros, self.m - len(vals)))
         return out, rp
@@ -674,7 +671,7 @@ class Simulation:
                 out, rp = self._block(b0, bs)
                 for name, (_, vals, _, _) in out.items():
                     floor = pilot_floor(vals, bs, self.m, n_total)
-                    self._tails[name] = Tail(self.m, self.plan.width(name), floor, self.plan.zeros)
+                    self._tails[name] = self.plan.new_tail(name, self.m, floor)
                 self._merge(out, rp)
                 bar.update(bs)
                 b0 += 1
@@ -696,7 +693,7 @@ class Simulation:
             else:
                 self._moments[name] = self._moments[name].merge(mom)
             if name not in self._tails:
-                self._tails[name] = Tail(self.m, self.plan.width(name), zeros=self.plan.zeros)
+                self._tails[name] = self.plan.new_tail(name, self.m)
             self._tails[name].add(vals, parts, zeros)
 
     def _sample(self, name: str) -> LossSample:

@@ -14,7 +14,6 @@ from riskmodel.engine._summarize import row_totals, summarize
 from riskmodel.engine._tail import Tail
 from riskmodel.engine._vexp import exp_inplace
 from riskmodel.engine.result import LossSample
-from riskmodel.engine.simulation import _NO_YEARS as NO_YEARS
 from riskmodel.engine.simulation import tail_size
 from riskmodel.frequency import NegativeBinomial, Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
@@ -121,7 +120,7 @@ def test_summarize_matches_numpy(k):
     n = len(x)
     tot, rows = np.full(n + 5, np.nan), np.full((n + 5, k), np.nan)  # larger than needed
     mean, m2 = np.empty(k + 1), np.empty(k + 1)
-    r = summarize(x, n, NO_YEARS, 3.0 * k, n, np.empty((n, 1)), tot, rows, mean, m2)
+    r = summarize(x, n, 3.0 * k, n, np.empty((n, 1)), tot, rows, mean, m2)
     tot, rows = tot[:r], rows[:r]
     total = x.sum(axis=1)
     both = np.column_stack([x, total])
@@ -133,9 +132,7 @@ def test_summarize_matches_numpy(k):
     np.testing.assert_allclose(tot, total[keep], rtol=1e-15)
     t_tot, t_rows = np.empty(n), np.empty((n, k))
     t_mean, t_m2 = np.empty(k + 1), np.empty(k + 1)
-    t_r = summarize.py_func(
-        x, n, NO_YEARS, 3.0 * k, n, np.empty((n, 1)), t_tot, t_rows, t_mean, t_m2
-    )
+    t_r = summarize.py_func(x, n, 3.0 * k, n, np.empty((n, 1)), t_tot, t_rows, t_mean, t_m2)
     assert t_r == r
     for a, b in zip((t_mean, t_m2, t_tot[:r], t_rows[:r]), (mean, m2, tot, rows), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -147,9 +144,7 @@ def test_row_totals_into_a_column_match_summarize_and_its_twin():
     out = np.full((n, 4), np.nan)  # a strided column of a wider array, as the layers view's
     row_totals(x, out[:, 0])
     tot = np.empty(n)
-    summarize(
-        x, n, NO_YEARS, -np.inf, n, np.empty((n, 1)), tot, np.empty((n, 3)), *np.empty((2, 4))
-    )
+    summarize(x, n, -np.inf, n, np.empty((n, 1)), tot, np.empty((n, 3)), *np.empty((2, 4)))
     np.testing.assert_array_equal(out[:, 0], tot)  # the same sums, bit for bit
     assert np.isnan(out[:, 1:]).all()
     twin = np.empty(n)

@@ -75,8 +75,7 @@ def test_sparse_blocks_equal_the_full_computation(model, program, monkeypatch, m
     # 0.995: the floor lies above zero, only years with a loss are candidates; 0.9: a tenth
     # of the years is kept, so zero years enter the tail (the floor is zero at first)
     kw = {"rng": 3, "program": program, "block_size": 4096, "min_level": min_level}
-    plan = Simulation(model, max_sims=10, program=program).plan
-    assert plan.sparse
+    assert Simulation(model, max_sims=10, program=program).plan.sparse
     sparse = simulate(model, 60_000, **kw)
     _dense(monkeypatch)
     assert not Simulation(model, max_sims=10, program=program).plan.sparse
@@ -103,6 +102,19 @@ def test_a_busy_model_never_takes_the_sparse_path(model):
     assert not Simulation(busy, max_sims=10).plan.sparse
 
 
+class _Shifted(LogNormal):
+    """A lognormal that claims support below zero: its parts could cancel to a zero total."""
+
+    def _support(self):
+        return -1.0, math.inf
+
+
+def test_a_severity_that_may_be_negative_keeps_the_full_computation(model):
+    # a zero total then need not mean zero parts: its years are not counted as alike
+    cats = {**model.categories, "odd": (Poisson(0.001), _Shifted(0.0, 1.0))}
+    assert not Simulation(LossModel(cats), max_sims=10).plan.sparse
+
+
 def test_active_years_lists_the_nonzero_rows_and_matches_its_twin():
     x = np.zeros((1000, 3))
     rng = np.random.default_rng(5)
@@ -115,45 +127,56 @@ def test_active_years_lists_the_nonzero_rows_and_matches_its_twin():
         np.testing.assert_array_equal(where[:a], want)
 
 
-@pytest.mark.parametrize("ties", [500, 7])
-@pytest.mark.parametrize("floor", [3.0, 0.0, -math.inf])
-def test_summarize_over_the_nonzero_years_equals_it_over_all(floor, ties):
-    # 30 of 500 years hold losses, 3 of them with a zero total; all other years are zero
+def _block():
+    """500 years, 30 of them with losses (3 of these with a zero total: a ceded view, say)."""
     rng = np.random.default_rng(6)
     n, k = 500, 3
     full = np.zeros((n, k))
     rows = np.sort(rng.choice(n, 30, replace=False))
     full[rows] = rng.lognormal(0.0, 1.0, size=(30, k))
-    full[rows[[0, 11, 29]]] = 0.0  # (a year with losses can have a zero view: ceded, say)
+    full[rows[[0, 11, 29]]] = 0.0
+    return full, rows
+
+
+def _summarize(fn, values, years, floor, ties):
+    k = values.shape[1]
+    tot, kept = np.full(years, np.nan), np.full((years, k), np.nan)
+    mean, m2 = np.empty(k + 1), np.empty(k + 1)
+    r = fn(values, years, floor, ties, np.empty((years, 1)), tot, kept, mean, m2)
+    return r, tot[:r], kept[:r], mean, m2
+
+
+@pytest.mark.parametrize("floor", [3.0, 0.0, -math.inf])
+def test_summarize_over_the_years_with_a_loss_equals_it_over_all(floor):
+    # the engine's sparse blocks: only the years with a loss, the others counted by the caller
+    full, rows = _block()
+    n = len(full)
     total = full.sum(1)
-    # what may still enter a tail of `ties` years: those at or above the floor, but of the
-    # zero totals only the first `ties`
-    keep = (total >= floor) & ((total != 0) | (np.cumsum(total == 0) <= ties))
-    out = {}
-    for name, values, where in (
-        ("full", full, np.empty(0, np.int64)),
-        ("sparse", full[rows], rows),
-    ):
-        for fn in (summarize, summarize.py_func):
-            tot, kept = np.full(n, np.nan), np.full((n, k), np.nan)
-            mean, m2 = np.empty(k + 1), np.empty(k + 1)
-            r = fn(values, n, where, floor, ties, np.empty((n, 1)), tot, kept, mean, m2)
-            out[name, fn is summarize] = (r, tot[:r], kept[:r], mean, m2)
     both = np.column_stack([full, total])
-    for compiled in (True, False):
-        r, tot, kept, mean, m2 = out["sparse", compiled]
-        rf, tot_f, kept_f, mean_f, m2_f = out["full", compiled]
-        assert r == rf == keep.sum()
+    keep = (total >= floor) & (total != 0)  # (ties=0: no year of zero total is kept)
+    for fn in (summarize, summarize.py_func):
+        got = [_summarize(fn, values, n, floor, 0) for values in (full, full[rows])]
+        for r, tot, kept, mean, m2 in got:
+            assert r == keep.sum()
+            np.testing.assert_array_equal(tot, total[keep])
+            np.testing.assert_array_equal(kept, full[keep])
+            np.testing.assert_allclose(mean, both.mean(0), rtol=1e-14)
+            np.testing.assert_allclose(m2, ((both - both.mean(0)) ** 2).sum(0), rtol=1e-13)
+    twin = _summarize(summarize.py_func, full[rows], n, floor, 0)
+    for a, b in zip(_summarize(summarize, full[rows], n, floor, 0), twin, strict=True):
+        np.testing.assert_array_equal(a, b)  # the twin, bit for bit
+
+
+@pytest.mark.parametrize("ties", [500, 7, 0])
+def test_summarize_keeps_the_first_ties_years_of_zero_total(ties):
+    full, _ = _block()
+    total = full.sum(1)
+    keep = (total != 0) | (np.cumsum(total == 0) <= ties)
+    for fn in (summarize, summarize.py_func):
+        r, tot, kept, _, _ = _summarize(fn, full, len(full), -math.inf, ties)
+        assert r == keep.sum()
         np.testing.assert_array_equal(tot, total[keep])
         np.testing.assert_array_equal(kept, full[keep])
-        np.testing.assert_array_equal(tot_f, total[keep])
-        np.testing.assert_array_equal(kept_f, full[keep])
-        np.testing.assert_allclose(mean, mean_f, rtol=1e-14)
-        np.testing.assert_allclose(m2, m2_f, rtol=1e-13)
-        np.testing.assert_allclose(mean, both.mean(0), rtol=1e-14)
-        np.testing.assert_allclose(m2, ((both - both.mean(0)) ** 2).sum(0), rtol=1e-13)
-    for a, b in zip(out["sparse", True], out["sparse", False], strict=True):
-        np.testing.assert_array_equal(a, b)  # the twin, bit for bit
 
 
 @pytest.mark.parametrize("m", [5, 40, 400])

@@ -104,7 +104,7 @@ def test_a_floor_at_a_total_most_years_share_is_raised_at_once(monkeypatch, rate
     sim = Simulation(model, max_sims=N, program=program, **kw)
     got = sim.extend(N).result()
     assert floors and all(f <= 0.0 for f in floors)  # (no floor where the zeros are counted)
-    assert sim.plan.zeros == (sum(rates) < 0.5)
+    assert sim.plan.sparse == (sum(rates) < 0.5)
     assert all(t.floor > 0.0 for t in sim._tails.values())
     assert got.gross.tail[-1] == 0.0  # the tail holds zero years, the earliest of them
     assert len(got.gross.tail) == sim.m and np.all(got.gross.tail_parts[got.gross.tail == 0] == 0)
