@@ -139,7 +139,8 @@ def _programme() -> None:
         ]
     )
     simulate(_truncated_model(), 2_000, rng=0, n_threads=1, program=program)
-    # an exchange's few losses a year: its years without one are skipped (engine.SPARSE_RATE)
+    # an exchange's few losses a year: its counts drawn as events, its years without a loss
+    # skipped (engine.SPARSE_RATE)
     rare = LossModel({"a": (Poisson(0.05), LogNormal(16.0, 2.0))})
     simulate(rare, 2_000, rng=0, n_threads=1, program=program)
 

@@ -320,6 +320,20 @@ def simulate_block(
         )
     if shock_rate > 0.0:
         run(add_shocks)(state, shock_rate, shock_p, counts)
+    draw_losses(state, sev_code, sev_par, occ_par, occ_cover, gross, occ, counts, twin, work)
+
+
+def draw_losses(
+    state, sev_code, sev_par, occ_par, occ_cover, gross, occ, counts, twin=False, work=None
+) -> None:
+    """The losses of the years of ``counts``, category by category, added up per year into
+    ``gross`` and ``occ`` (overwritten); the arguments as :func:`simulate_block`'s.
+
+    The rows may be a block's every year, or only its years with a loss
+    (``_events.event_counts``): a category's losses are drawn in year order either way, so a
+    year's losses are the same. ``work`` is :func:`work_arrays`' scratch (new ones if None).
+    """
+    work = work_arrays() if work is None else work
     gross[:] = 0.0
     occ[:] = 0.0
     gross1 = gross[:, np.newaxis, :]  # the gross loss as a layer, of the layers' shape
@@ -327,7 +341,7 @@ def simulate_block(
         if sev_code[c] >= 0:  # (negative: sampled by the caller, in Python)
             kernel = losses_kernel(sev_code[c], sev_par[c])
             args = (sev_code[c], sev_par[c], counts, c, occ_par, occ_cover, gross1, occ, work)
-            run(kernel)(state, *args)
+            (kernel.py_func if twin else kernel)(state, *args)
 
 
 @jit_inline

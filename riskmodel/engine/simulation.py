@@ -43,6 +43,7 @@ from ..uncertainty import PARAMETER_CHUNK
 from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
+from ._events import event_counts
 from ._program import program_arrays, run_program
 from ._random import new_state
 from ._severity_fill import NPAR
@@ -187,6 +188,15 @@ class _Plan:
         self.sparse = self.per_year <= SPARSE_RATE and all(
             sev._support()[0] >= 0.0 for sev in self.sevs
         )
+        #: whether a block's counts are drawn as events, its years without a loss never
+        #: written (:mod:`._events`): a sparse model's independent Poisson counts, its every
+        #: severity compiled
+        self.events = (
+            self.sparse
+            and self.cop_kind == 0
+            and self.shock_rate == 0.0
+            and bool((self.freq_kind == K.POISSON).all() and (self.sev_code >= 0).all())
+        )
         self.uncertain = []
         if parameter_uncertainty:
             if not model.uncertainty:
@@ -301,47 +311,12 @@ class _Plan:
 
         Returns the views: "gross", and with a programme "ceded", "net" and (unless left out)
         "layers" (each year's net total, then each layer's recovery); and the total of the
-        reinstatement premiums. The views hold the block's every year, or (:attr:`sparse`),
-        where at most 1 in :data:`SPARSE_SHARE` holds a loss, those years only, in order: the
-        others are zero in every view.
+        reinstatement premiums. The views hold the block's every year, or only its years with
+        a loss, in order (the others are zero in every view): where :attr:`events`, always;
+        else where :attr:`sparse` and at most 1 year in :data:`SPARSE_SHARE` holds a loss.
         """
-        gross, occ, counts = self._scratch(n)
         state = new_state(gen)
-        if not self.uncertain:
-            self._run_chunk(
-                state,
-                gen,
-                self.freq_par,
-                self.freq_kind,
-                self.count_tables,
-                self.sev_code,
-                self.sev_par,
-                self.freqs,
-                self.sevs,
-                gross,
-                occ,
-                counts,
-            )
-        else:
-            for i0 in range(0, n, PARAMETER_CHUNK):
-                sl = slice(i0, min(n, i0 + PARAMETER_CHUNK))
-                fk, fp = self.freq_kind.copy(), self.freq_par.copy()
-                sc, sp = self.sev_code.copy(), self.sev_par.copy()
-                freqs, sevs = list(self.freqs), list(self.sevs)
-                for c, drawer in self.uncertain:
-                    freq, sev = drawer.draw(gen)
-                    fk[c], fp[c] = frequency_spec(freq, self.names[c])
-                    sc[c], sp[c] = severity_spec(sev)
-                    freqs[c], sevs[c] = freq, sev
-                tables = _tables(fk, fp, freqs, self.copula)
-                self._run_chunk(
-                    state, gen, fp, fk, tables, sc, sp, freqs, sevs, gross[sl], occ[sl], counts[sl]
-                )
-        if self.sparse:
-            years = self._where(n)
-            a = active_years(gross, years)
-            if a * SPARSE_SHARE <= n:
-                gross, occ = gross[years[:a]], occ[years[:a]]
+        gross, occ = (self._event_block if self.events else self._dense_block)(state, gen, n)
         if self.terms is None:  # (no programme)
             return {"gross": gross}, 0.0
         home = self._home(n)
@@ -357,6 +332,76 @@ class _Plan:
         if self.layer_labels:
             views["layers"] = layers
         return views, rp
+
+    def _chunks(self, gen: np.random.Generator, n: int) -> Iterator[tuple[slice, _Params]]:
+        """The block's years in chunks, with their parameters.
+
+        All ``n`` years with the model's, or (parameter uncertainty) every
+        :data:`PARAMETER_CHUNK` years with a new draw.
+        """
+        if not self.uncertain:
+            params = (self.freq_par, self.freq_kind, self.count_tables, self.sev_code)
+            yield slice(0, n), (*params, self.sev_par, self.freqs, self.sevs)
+            return
+        for i0 in range(0, n, PARAMETER_CHUNK):
+            fk, fp = self.freq_kind.copy(), self.freq_par.copy()
+            sc, sp = self.sev_code.copy(), self.sev_par.copy()
+            freqs, sevs = list(self.freqs), list(self.sevs)
+            for c, drawer in self.uncertain:
+                freq, sev = drawer.draw(gen)
+                fk[c], fp[c] = frequency_spec(freq, self.names[c])
+                sc[c], sp[c] = severity_spec(sev)
+                freqs[c], sevs[c] = freq, sev
+            tables = _tables(fk, fp, freqs, self.copula)
+            yield slice(i0, min(n, i0 + PARAMETER_CHUNK)), (fp, fk, tables, sc, sp, freqs, sevs)
+
+    def _dense_block(
+        self, state: np.ndarray, gen: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A block's gross and per-occurrence losses, with a count drawn for every year.
+
+        Where :attr:`sparse`, perhaps only the years with a loss (:meth:`run_block`).
+        """
+        gross, occ, counts = self._scratch(n)
+        for sl, params in self._chunks(gen, n):
+            self._run_chunk(state, gen, *params, gross[sl], occ[sl], counts[sl])
+        if self.sparse:
+            years = self._where(n)
+            a = active_years(gross, years)
+            if a * SPARSE_SHARE <= n:
+                gross, occ = gross[years[:a]], occ[years[:a]]
+        return gross, occ
+
+    def _event_block(
+        self, state: np.ndarray, gen: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A block's gross and per-occurrence losses of its years with a loss, in order.
+
+        For a model whose counts are drawn as events (:attr:`events`, :mod:`._events`).
+        """
+        home = self._home(n)
+        rows = []
+        for sl, params in self._chunks(gen, n):
+            fp, sc, sp = params[0], params[3], params[4]
+            size = sl.stop - sl.start
+            if (sc < 0).any():  # a drawn severity without a compiled sampler: every year
+                gross, occ, counts = (a[:size] for a in self._scratch(n))
+                self._run_chunk(state, gen, *params, gross, occ, counts)
+            else:
+                scratch = getattr(home, "events", None)
+                if scratch is None:
+                    scratch = np.empty(max(64, int(2 * size * self.per_year)), dtype=np.int64)
+                with _quiet():
+                    _, counts, home.events = event_counts(state, fp[:, 0], size, scratch)
+                    gross = np.empty((len(counts), len(self.names)))
+                    occ = np.empty((len(counts), *self.occ_par.shape[:1], len(self.names)))
+                    K.draw_losses(state, sc, sp, self.occ_par, self.occ_cover, gross, occ, counts)
+            years = self._where(n)
+            a = active_years(gross, years)  # (a loss of exactly 0 leaves its year out)
+            rows.append((gross[years[:a]], occ[years[:a]]) if a < len(gross) else (gross, occ))
+        if len(rows) == 1:
+            return rows[0]
+        return np.concatenate([g for g, _ in rows]), np.concatenate([o for _, o in rows])
 
     def _where(self, n: int) -> np.ndarray:
         """The calling thread's scratch for the indices of a block's years with a loss."""
@@ -387,9 +432,7 @@ class _Plan:
             if kind < 0 and size == 0:
                 # a count without a compiled sampler or a table: drawn by its own sample()
                 counts[:, c] = freqs[c].sample(len(counts), gen)
-        # the twins wrap uint64 arithmetic on purpose (with NUMBA_DISABLE_JIT=1)
-        quiet = np.errstate(over="ignore") if JIT_DISABLED else contextlib.nullcontext()
-        with quiet:
+        with _quiet():
             K.simulate_block(
                 state,
                 freq_kind,
@@ -457,6 +500,27 @@ def _ordered(
     finally:
         for fut in pending:
             fut.cancel()
+
+
+#: a chunk's parameters: frequency parameters and kinds, count tables, severity codes and
+#: parameters, the frequencies and severities
+_Params = tuple[
+    np.ndarray,
+    np.ndarray,
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+    np.ndarray,
+    np.ndarray,
+    list[Frequency],
+    list[Severity],
+]
+
+
+def _quiet() -> contextlib.AbstractContextManager:
+    """NumPy's overflow warnings off where the kernels run as their plain-Python twins.
+
+    (``NUMBA_DISABLE_JIT=1``: the twins wrap uint64 arithmetic on purpose.)
+    """
+    return np.errstate(over="ignore") if JIT_DISABLED else contextlib.nullcontext()
 
 
 def _tables(

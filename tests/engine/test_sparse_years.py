@@ -8,14 +8,21 @@ import math
 import numpy as np
 import pytest
 
+from riskmodel.dependence import CommonShock
 from riskmodel.engine import Simulation, simulate
+from riskmodel.engine import _kernels as K
 from riskmodel.engine import simulation as S
+from riskmodel.engine._events import event_counts
+from riskmodel.engine._severity_fill import NPAR
 from riskmodel.engine._summarize import active_years, summarize
 from riskmodel.engine._tail import Tail
+from riskmodel.fit import fit_severity
 from riskmodel.frequency import Poisson
 from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal, Weibull
+from riskmodel.uncertainty import PARAMETER_CHUNK as CHUNK
+from riskmodel.uncertainty import FittedCategory
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +47,29 @@ def program():
     )
 
 
-def _dense(monkeypatch):
-    """Every block summarised over its every year, as before the sparse path."""
-    monkeypatch.setattr(S, "SPARSE_RATE", -1.0)
+def _written_out(plan, state, gen, n):
+    """An events block's draws with every year written out: the event path's counts for every
+    year, and the losses drawn over every year (``_Plan._event_block``'s dense counterpart)."""
+    gross, occ, _ = plan._scratch(n)
+    for sl, params in plan._chunks(gen, n):
+        fp, sc, sp = params[0], params[3], params[4]
+        size = sl.stop - sl.start
+        years, counts, _ = event_counts(state, fp[:, 0], size, np.empty(1, dtype=np.int64))
+        full = np.zeros((size, counts.shape[1]), dtype=np.int64)
+        full[years] = counts
+        K.draw_losses(state, sc, sp, plan.occ_par, plan.occ_cover, gross[sl], occ[sl], full)
+    return gross, occ
+
+
+def _full(model, n, monkeypatch, **kw):
+    """The same draws summarised over every year, the zero years as rows: the computation
+    without the sparse path (every year written out, no year skipped or counted)."""
+    sim = Simulation(model, max_sims=n, **kw)
+    assert sim.plan.events
+    sim.plan.sparse = False
+    with monkeypatch.context() as patch:
+        patch.setattr(S._Plan, "_event_block", _written_out)
+        return sim.extend(n).result()
 
 
 def assert_same(a, b, exact_moments):
@@ -77,13 +104,68 @@ def test_sparse_blocks_equal_the_full_computation(model, program, monkeypatch, m
     kw = {"rng": 3, "program": program, "block_size": 4096, "min_level": min_level}
     assert Simulation(model, max_sims=10, program=program).plan.sparse
     sparse = simulate(model, 60_000, **kw)
-    _dense(monkeypatch)
-    assert not Simulation(model, max_sims=10, program=program).plan.sparse
-    dense = simulate(model, 60_000, **kw)
+    dense = _full(model, 60_000, monkeypatch, **kw)
     assert sparse.ceded.mean > 0 and sparse.layers is not None
     assert np.all(sparse.layers.cat_mean[1:] > 0)  # both layers pay: their terms are covered
     assert sparse.reinstatement_premium > 0
     assert_same(sparse, dense, exact_moments=False)
+
+
+@pytest.mark.parametrize("min_level", [0.995, 0.9])
+def test_sparse_blocks_drawn_year_by_year_equal_the_full_computation(
+    model, program, monkeypatch, min_level
+):
+    # a common shock: the counts are drawn year by year, not as events, and the blocks where
+    # at most one year in SPARSE_SHARE holds a loss are summarised over those years only
+    shocked = LossModel(model.categories, dependence=CommonShock(0.004, {"hack": 1.0}))
+    kw = {"rng": 3, "program": program, "block_size": 4096, "min_level": min_level}
+    plan = Simulation(shocked, max_sims=10, program=program).plan
+    assert plan.sparse and not plan.events
+    sparse = simulate(shocked, 60_000, **kw)
+    monkeypatch.setattr(S, "SPARSE_RATE", -1.0)  # every year summarised
+    assert not Simulation(shocked, max_sims=10, program=program).plan.sparse
+    assert_same(sparse, simulate(shocked, 60_000, **kw), exact_moments=False)
+
+
+def _exchange_with_redrawn_parameters():
+    """Three rare categories whose rates and severities are redrawn every PARAMETER_CHUNK
+    years (parameter uncertainty)."""
+    cats, fitted = {}, {}
+    for name, rate, mu in (("hack", 0.02, 2.0), ("fraud", 0.005, 1.0), ("ops", 0.002, 0.5)):
+        fit = fit_severity(LogNormal(mu, 1.0).sample(40, rng=len(name)), "lognormal")
+        fitted[name] = FittedCategory(fit, rate=rate, log_rate_se=0.5)
+        cats[name] = fitted[name].point()
+    return LossModel(cats, uncertainty=fitted)
+
+
+def test_redrawn_parameters_as_events_equal_the_full_computation(program, monkeypatch):
+    model = _exchange_with_redrawn_parameters()
+    kw = {"rng": 5, "program": program, "parameter_uncertainty": True, "block_size": 2 * CHUNK}
+    sparse = simulate(model, 6 * CHUNK, **kw)
+    assert_same(sparse, _full(model, 6 * CHUNK, monkeypatch, **kw), exact_moments=False)
+
+
+def test_a_drawn_severity_without_a_compiled_sampler_takes_every_year(program, monkeypatch):
+    # a chunk whose drawn severity the kernels cannot sample (code -1) is drawn year by year,
+    # and its years with a loss kept: what the year-by-year path gives with the same draws
+    model = _exchange_with_redrawn_parameters()
+    n = 4 * CHUNK
+    kw = {"rng": 6, "program": program, "parameter_uncertainty": True, "block_size": 2 * CHUNK}
+    drawn = []
+
+    def python_sampled(sev):
+        drawn.append(sev)
+        return -1, np.zeros(NPAR)
+
+    sim = Simulation(model, max_sims=n, **kw)
+    assert sim.plan.events
+    monkeypatch.setattr(S, "severity_spec", python_sampled)  # (the redrawn severities only)
+    events = sim.extend(n).result()
+    assert len(drawn) == 3 * 4  # three categories, four chunks
+    by_year = Simulation(model, max_sims=n, **kw)
+    by_year.plan.events = False
+    monkeypatch.setattr(S, "SPARSE_SHARE", 1)  # (its years with a loss kept in every block)
+    assert_same(events, by_year.extend(n).result(), exact_moments=True)
 
 
 def test_sparse_blocks_are_the_same_on_any_thread_count_and_extension(model, program):
