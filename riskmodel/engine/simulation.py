@@ -384,7 +384,8 @@ class _Plan:
         for sl, params in self._chunks(gen, n):
             fp, sc, sp = params[0], params[3], params[4]
             size = sl.stop - sl.start
-            if (sc < 0).any():  # a drawn severity without a compiled sampler: every year
+            fresh = not (sc < 0).any()  # (else the rows are the thread's scratch: copied)
+            if not fresh:  # a drawn severity without a compiled sampler: every year
                 gross, occ, counts = (a[:size] for a in self._scratch(n))
                 self._run_chunk(state, gen, *params, gross, occ, counts)
             else:
@@ -394,11 +395,12 @@ class _Plan:
                 with _quiet():
                     _, counts, home.events = event_counts(state, fp[:, 0], size, scratch)
                     gross = np.empty((len(counts), len(self.names)))
-                    occ = np.empty((len(counts), *self.occ_par.shape[:1], len(self.names)))
+                    occ = np.empty((len(counts), self.occ_par.shape[0], len(self.names)))
                     K.draw_losses(state, sc, sp, self.occ_par, self.occ_cover, gross, occ, counts)
             years = self._where(n)
             a = active_years(gross, years)  # (a loss of exactly 0 leaves its year out)
-            rows.append((gross[years[:a]], occ[years[:a]]) if a < len(gross) else (gross, occ))
+            whole = fresh and a == len(gross)
+            rows.append((gross, occ) if whole else (gross[years[:a]], occ[years[:a]]))
         if len(rows) == 1:
             return rows[0]
         return np.concatenate([g for g, _ in rows]), np.concatenate([o for _, o in rows])

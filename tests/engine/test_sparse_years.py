@@ -168,6 +168,33 @@ def test_a_drawn_severity_without_a_compiled_sampler_takes_every_year(program, m
     assert_same(events, by_year.extend(n).result(), exact_moments=True)
 
 
+def test_a_chunk_drawn_year_by_year_with_a_loss_in_every_year_is_kept(monkeypatch):
+    # a redrawn rate far above the model's own can give a loss in every year of a chunk: its
+    # rows, drawn into the thread's scratch, must be kept as copies (the next chunk reuses it)
+    model = _exchange_with_redrawn_parameters()
+    n = 4 * CHUNK
+    kw = {"rng": 1, "parameter_uncertainty": True, "block_size": n, "min_level": 0.5}
+    events, by_year = Simulation(model, max_sims=n, **kw), Simulation(model, max_sims=n, **kw)
+    assert events.plan.events
+    by_year.plan.events = False
+    spec = S.frequency_spec
+    drawn = []
+
+    def busy_every_other_chunk(freq, name):  # (hack's rate 20 a year in chunks 1 and 3)
+        kind, par = spec(freq, name)
+        drawn.append(name)
+        busy = name == "hack" and drawn.count("hack") % 2
+        return kind, np.array([20.0, par[1]]) if busy else par
+
+    monkeypatch.setattr(S, "severity_spec", lambda sev: (-1, np.zeros(NPAR)))
+    monkeypatch.setattr(S, "frequency_spec", busy_every_other_chunk)
+    got = events.extend(n).result()
+    assert got.gross.quantile(0.5) > 0 and got.gross.n == n  # (most years hold a loss)
+    drawn.clear()
+    monkeypatch.setattr(S, "SPARSE_SHARE", 1)  # (its years with a loss kept in every block)
+    assert_same(got, by_year.extend(n).result(), exact_moments=True)
+
+
 def test_sparse_blocks_are_the_same_on_any_thread_count_and_extension(model, program):
     kw = {"rng": 4, "program": program, "block_size": 2048}
     one = simulate(model, 40_960, n_threads=1, **kw)
