@@ -393,7 +393,7 @@ class _Plan:
                 if scratch is None:
                     scratch = np.empty(max(64, int(2 * size * self.per_year)), dtype=np.int64)
                 with _quiet():
-                    _, counts, home.events = event_counts(state, fp[:, 0], size, scratch)
+                    _, counts, home.events = event_counts(gen, state, fp[:, 0], size, scratch)
                     gross = np.empty((len(counts), len(self.names)))
                     occ = np.empty((len(counts), self.occ_par.shape[0], len(self.names)))
                     K.draw_losses(state, sc, sp, self.occ_par, self.occ_cover, gross, occ, counts)

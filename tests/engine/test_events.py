@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from riskmodel.engine import _kernels as K
-from riskmodel.engine._events import event_counts, poisson_events
+from riskmodel.engine._events import event_counts, uniform_years
 from riskmodel.engine._random import new_state
 from riskmodel.engine._severity_fill import NPAR
 from riskmodel.engine._specs import severity_spec
@@ -19,48 +19,42 @@ def _state(seed):
     return new_state(np.random.default_rng(seed))
 
 
+def _draw(seed, means, n, scratch, twin=False):
+    """``event_counts`` from a block's generator and xoshiro state, both from ``seed``."""
+    gen = np.random.default_rng(seed)
+    state = new_state(gen)
+    with np.errstate(over="ignore"):  # (the twin wraps uint64 arithmetic on purpose)
+        return (*event_counts(gen, state, np.array(means), n, scratch, twin=twin), state, gen)
+
+
 def test_the_kernel_equals_its_twin_draw_for_draw():
     a, b = _state(1), _state(1)
-    ya, yb = np.empty(5000, dtype=np.int64), np.empty(5000, dtype=np.int64)
-    with np.errstate(over="ignore"):  # (the twin wraps uint64 arithmetic on purpose)
-        for mean, n in ((0.02, 65_536), (3.0, 100), (0.5, 7)):
-            ta = poisson_events(a, mean, n, ya, 10, -1)
-            tb = poisson_events.py_func(b, mean, n, yb, 10, -1)
-            assert ta == tb > 0
-            np.testing.assert_array_equal(ya[10 : 10 + ta], yb[10 : 10 + tb])
-            assert ya[10 : 10 + ta].min() >= 0 and ya[10 : 10 + ta].max() < n
+    ya, yb = np.full(5000, -1, dtype=np.int64), np.full(5000, -1, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        for n, m in ((65_536, 1200), (100, 3000), (7, 4), (5, 0)):
+            uniform_years(a, n, ya, m)
+            uniform_years.py_func(b, n, yb, m)
+            np.testing.assert_array_equal(ya, yb)
+            assert m == 0 or (ya[:m].min() >= 0 and ya[:m].max() < n)
         np.testing.assert_array_equal(a, b)
-
-
-def test_a_total_with_no_room_is_returned_and_its_years_drawn_on_the_second_call():
-    a, b = _state(2), _state(2)
-    small, large = np.empty(3, dtype=np.int64), np.empty(1000, dtype=np.int64)
-    got = poisson_events(a, 1.0, 200, small, 1, -1)
-    total = poisson_events(b, 1.0, 200, large, 1, -1)
-    assert got == -1 - total  # the total drawn, no year
-    grown = np.empty(1 + total, dtype=np.int64)
-    assert poisson_events(a, 1.0, 200, grown, 1, total) == total
-    np.testing.assert_array_equal(grown[1:], large[1 : 1 + total])
-    np.testing.assert_array_equal(a, b)
+    assert np.all(ya[3000:] == -1)  # (nothing written past m)
 
 
 def test_a_small_scratch_grows_and_gives_the_same_counts():
-    means = np.array([2.0, 0.1, 0.0, 5.0])
-    a, b = _state(3), _state(3)
-    got = event_counts(a, means, 500, np.empty(1, dtype=np.int64))
-    want = event_counts(b, means, 500, np.empty(10_000, dtype=np.int64))
+    means = [2.0, 0.1, 0.0, 5.0]
+    got = _draw(3, means, 500, np.empty(1, dtype=np.int64))
+    want = _draw(3, means, 500, np.empty(10_000, dtype=np.int64))
     assert len(got[2]) >= got[1].sum()  # (the scratch grown for them)
-    for x, y in zip(got[:2], want[:2], strict=True):
+    for x, y in zip(got[:2] + got[3:4], want[:2] + want[3:4], strict=True):
         np.testing.assert_array_equal(x, y)
-    np.testing.assert_array_equal(a, b)
-    with np.errstate(over="ignore"):
-        twin = event_counts(_state(3), means, 500, np.empty(1, dtype=np.int64), twin=True)
-    for x, y in zip(twin[:2], want[:2], strict=True):
+    assert got[4].integers(2**62) == want[4].integers(2**62)  # (the generators alike)
+    twin = _draw(3, means, 500, np.empty(1, dtype=np.int64), twin=True)
+    for x, y in zip(twin[:2] + twin[3:4], want[:2] + want[3:4], strict=True):
         np.testing.assert_array_equal(x, y)
 
 
 def test_no_loss_gives_no_year():
-    years, counts, _ = event_counts(_state(4), np.zeros(2), 1000, np.empty(8, dtype=np.int64))
+    years, counts, *_ = _draw(4, [0.0, 0.0], 1000, np.empty(8, dtype=np.int64))
     assert years.shape == (0,) and counts.shape == (0, 2) and counts.dtype == np.int64
 
 
@@ -69,10 +63,11 @@ def test_every_year_holds_poisson_counts_independent_of_the_others():
     # (the last year too), the years' counts uncorrelated; tolerances 4.5 standard errors
     means = np.array([0.5, 0.05])
     n, blocks = 3, 40_000
-    state, scratch = _state(5), np.empty(8, dtype=np.int64)
+    gen = np.random.default_rng(5)
+    state, scratch = new_state(gen), np.empty(8, dtype=np.int64)
     dense = np.zeros((blocks, n, 2), dtype=np.int64)
     for b in range(blocks):
-        years, counts, scratch = event_counts(state, means, n, scratch)
+        years, counts, scratch = event_counts(gen, state, means, n, scratch)
         assert np.all(np.diff(years) > 0) and np.all(counts.sum(1) > 0)
         dense[b, years] = counts
     for c, lam in enumerate(means):
@@ -109,8 +104,7 @@ def test_the_years_with_a_loss_draw_the_losses_of_every_year_written_out(name, m
     sev_par = np.vstack([par, par]).reshape(2, NPAR)
     occ_par = np.array([[2.0, 30.0]])
     occ_cover = np.array([[True, False]])
-    state = _state(7)
-    years, counts, _ = event_counts(state, np.array(means), n, np.empty(8, dtype=np.int64))
+    years, counts, _, state, _ = _draw(7, means, n, np.empty(8, dtype=np.int64))
     assert len(years) > 2
     full = np.zeros((n, 2), dtype=np.int64)
     full[years] = counts

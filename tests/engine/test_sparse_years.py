@@ -54,7 +54,7 @@ def _written_out(plan, state, gen, n):
     for sl, params in plan._chunks(gen, n):
         fp, sc, sp = params[0], params[3], params[4]
         size = sl.stop - sl.start
-        years, counts, _ = event_counts(state, fp[:, 0], size, np.empty(1, dtype=np.int64))
+        years, counts, _ = event_counts(gen, state, fp[:, 0], size, np.empty(1, dtype=np.int64))
         full = np.zeros((size, counts.shape[1]), dtype=np.int64)
         full[years] = counts
         K.draw_losses(state, sc, sp, plan.occ_par, plan.occ_cover, gross[sl], occ[sl], full)
