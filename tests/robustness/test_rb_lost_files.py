@@ -118,8 +118,11 @@ def test_a_replaced_report_folder_keeps_its_mode(tmp_path):
 
 
 _KILLED = """
-import sys, time
+import signal, sys, time
 from riskmodel.report._files import ReportFolder
+# Ctrl-C as in a terminal: a job started in the background of a non-interactive shell (a CI
+# runner's, say) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt
+signal.signal(signal.SIGINT, signal.default_int_handler)
 with ReportFolder(sys.argv[1]) as folder:
     folder.write_text("a.txt", "partial")
     print("ready", flush=True)
