@@ -389,9 +389,7 @@ class _Plan:
                 gross, occ, counts = (a[:size] for a in self._scratch(n))
                 self._run_chunk(state, gen, *params, gross, occ, counts)
             else:
-                scratch = getattr(home, "events", None)
-                if scratch is None:
-                    scratch = np.empty(max(64, int(2 * size * self.per_year)), dtype=np.int64)
+                scratch = getattr(home, "events", _NO_YEARS)  # (event_counts grows it)
                 with _quiet():
                     _, counts, home.events = event_counts(gen, state, fp[:, 0], size, scratch)
                     gross = np.empty((len(counts), len(self.names)))
@@ -503,6 +501,8 @@ def _ordered(
         for fut in pending:
             fut.cancel()
 
+
+_NO_YEARS = np.empty(0, dtype=np.int64)  # (a thread's first scratch for an events block)
 
 #: a chunk's parameters: frequency parameters and kinds, count tables, severity codes and
 #: parameters, the frequencies and severities
