@@ -152,14 +152,11 @@ def _ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
 
 
 @jit_vector
-def _scaled_exp(buf: np.ndarray, m: int, v: np.ndarray, divisor: float, scale: float, bits):
-    """``buf[:m] = scale * exp(v[:m] / divisor)``, the last step of the power-law inversions;
-    ``v`` is overwritten (it is the vectorised ``exp``'s scratch)."""
+def _affine(x: np.ndarray, m: int, shift: float, factor: float, divisor: float) -> None:
+    """``x[:m] = shift + factor * x[:m] / divisor``, rounded as written (the inversions' scaling
+    steps, one compiled loop for them all; a division by 1 is exact)."""
     for j in range(m):
-        buf[j] = v[j] / divisor
-    exp_inplace(buf, m, v, bits)
-    for j in range(m):
-        buf[j] = scale * buf[j]
+        x[j] = shift + factor * x[j] / divisor
 
 
 @jit_vector
@@ -167,6 +164,12 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
     """``buf[:m] = family_isf(code, par, q)`` for the survival probabilities ``q = buf[:m]``,
     computed in vectorised passes; ``scratch`` is float64[>= 3, >= m] (its first three rows
     are used), ``bits`` int64[>= m]. nan for a code without a family (as ``family_isf``).
+
+    The lognormal takes the normal quantile. Every other family is one pipeline with its own
+    constants: ``a = log q`` (the Weibull's ``log(-log q)``, the log-logistic's
+    ``log((1 - q) / q)``), then ``a = g(f1 * a / d1)`` with ``g`` exp or expm1 (the Burr's
+    ``exp(log(expm1(.)) / c)``), then the loss ``t2 + f2 * a / d2``: the same operations in
+    the same order as :func:`family_isf`, in few loops (each compiled loop costs compile time).
     """
     q = buf
     a, b, c = scratch[0], scratch[1], scratch[2]
@@ -175,10 +178,24 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
             a[j] = min(q[j], 1.0 - q[j])
         log_inplace(a, m, bits)
         _ndtri_inplace(buf, m, a)
-        mu, sigma = par[0], par[1]
-        for j in range(m):
-            buf[j] = mu - sigma * buf[j]
+        _affine(buf, m, par[0], -par[1], 1.0)  # mu - sigma z
         exp_inplace(buf, m, a, bits)
+        return
+    # (f1, d1): a's scaling; expm1 or exp; (t2, f2, d2): the loss's
+    f1, d1, expm1, t2, f2, d2 = 1.0, 1.0, False, 0.0, par[1], 1.0
+    if code == GPD:
+        expm1, f1, t2, f2, d2 = True, -par[0], par[2], par[1], par[0]
+    elif code == PARETO:
+        d1 = -par[0]  # xm q^(-1/alpha)
+    elif code == LOMAX:
+        expm1, f1, d1 = True, -1.0, par[0]
+    elif code == BURR:
+        expm1, f1, d1, f2 = True, -1.0, par[1], par[2]
+    elif code == WEIBULL or code == LOGLOGISTIC:
+        d1 = par[0]
+    else:
+        for j in range(m):
+            buf[j] = math.nan
         return
     for j in range(m):
         a[j] = q[j]
@@ -187,44 +204,26 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
         for j in range(m):
             a[j] = -a[j]
         log_inplace(a, m, bits)  # (q = 1: log 0 = -inf, and the loss exp(-inf) = 0)
-        _scaled_exp(buf, m, a, par[0], par[1], bits)  # scale (-log q)^(1/k)
     elif code == LOGLOGISTIC:
         for j in range(m):
             b[j] = 1.0 - q[j]
         log_inplace(b, m, bits)
         for j in range(m):
-            b[j] = b[j] - a[j]  # log((1 - q) / q)
-        _scaled_exp(buf, m, b, par[0], par[1], bits)
-    elif code == PARETO:
-        _scaled_exp(buf, m, a, -par[0], par[1], bits)  # xm q^(-1/alpha)
-    elif code == LOMAX:
-        alpha, scale = par[0], par[1]
-        for j in range(m):
-            buf[j] = -a[j] / alpha
-        expm1_inplace(buf, m, a, b, bits)
-        for j in range(m):
-            buf[j] = scale * buf[j]
-    elif code == GPD:
-        xi, scale, loc = par[0], par[1], par[2]
-        if abs(xi) < 1e-12:
-            for j in range(m):
-                buf[j] = loc - scale * a[j]
-            return
-        for j in range(m):
-            buf[j] = -xi * a[j]
-        expm1_inplace(buf, m, a, b, bits)
-        for j in range(m):
-            buf[j] = loc + scale * buf[j] / xi
-    elif code == BURR:
-        shape_c, shape_k, scale = par[0], par[1], par[2]
-        for j in range(m):
-            a[j] = -a[j] / shape_k
-        expm1_inplace(a, m, b, c, bits)
-        log_inplace(a, m, bits)  # (q = 1, as the Weibull)
-        _scaled_exp(buf, m, a, shape_c, scale, bits)
+            a[j] = b[j] - a[j]  # log((1 - q) / q)
+    if code == GPD and abs(par[0]) < 1e-12:  # the exponential limit: loc - scale log q
+        f2, d2 = -par[1], 1.0
     else:
-        for j in range(m):
-            buf[j] = math.nan
+        _affine(a, m, 0.0, f1, d1)
+        if expm1:
+            expm1_inplace(a, m, b, c, bits)
+        else:
+            exp_inplace(a, m, b, bits)
+        if code == BURR:
+            log_inplace(a, m, bits)  # (q = 1, as the Weibull)
+            _affine(a, m, 0.0, 1.0, par[0])
+            exp_inplace(a, m, b, bits)
+    for j in range(m):
+        buf[j] = t2 + f2 * a[j] / d2
 
 
 @jit_vector
