@@ -39,7 +39,7 @@ from ..severity._families import sampler_code
 from ..severity._spec import SPLICED_CODE
 from ._gamma_fill import REJECTION_CODES, fill_rejection
 from ._random import fill_normal, fill_uniform
-from ._special import ndtri, ndtri_central, ndtri_tail
+from ._special import ndtri, ndtri_inplace
 from ._vexp import exp_inplace
 from ._vlog import log_inplace
 
@@ -138,20 +138,6 @@ def expm1_inplace(x: np.ndarray, m: int, t: np.ndarray, y: np.ndarray, bits) -> 
 
 
 @jit_vector
-def _ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
-    """``x[:m] = ndtri(x[:m])`` given ``lg = log(min(x, 1 - x))``: both of AS 241's branches
-    for every value, then the right one kept (no branch, so the loop vectorises; in place, as
-    a separate output array that may overlap the input would defeat the vectoriser's alias
-    check)."""
-    for j in range(m):
-        d = x[j] - 0.5
-        r = math.sqrt(-lg[j])
-        tail = ndtri_tail(r) if r != math.inf else math.inf  # (p = 0 or 1: nan otherwise)
-        tail = -tail if d < 0.0 else tail
-        x[j] = ndtri_central(d) if abs(d) <= 0.425 else tail
-
-
-@jit_vector
 def _affine(x: np.ndarray, m: int, shift: float, factor: float, divisor: float) -> None:
     """``x[:m] = shift + factor * x[:m] / divisor``, rounded as written (the inversions' scaling
     steps, one compiled loop for them all; a division by 1 is exact)."""
@@ -177,7 +163,7 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
         for j in range(m):
             a[j] = min(q[j], 1.0 - q[j])
         log_inplace(a, m, bits)
-        _ndtri_inplace(buf, m, a)
+        ndtri_inplace(buf, m, a)
         _affine(buf, m, par[0], -par[1], 1.0)  # mu - sigma z
         exp_inplace(buf, m, a, bits)
         return

@@ -1,14 +1,89 @@
-"""Compiled special functions the kernels need: the normal cdf and its inverse."""
+"""Compiled special functions the kernels need: the normal cdf and its inverse (one value at
+a time, or a buffer of them), the incomplete beta function and the t cdf."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .._numba import jit, jit_vector
 
-__all__ = ["ndtr", "ndtri"]
+__all__ = ["ndtr", "ndtri", "ndtri_inplace"]
 
 _SQRT1_2 = 0.7071067811865476
+
+
+# AS 241's rational functions, numerator and denominator, as Horner's coefficients from the
+# highest power down: the central one in ``0.180625 - q**2``, the near tail's in ``r - 1.6``
+# (``r <= 5``), the far tail's in ``r - 5``
+_CENTRAL_NUM = (
+    2509.0809287301226727,
+    33430.575583588128105,
+    67265.770927008700853,
+    45921.953931549871457,
+    13731.693765509461125,
+    1971.5909503065514427,
+    133.14166789178437745,
+    3.387132872796366608,
+)
+_CENTRAL_DEN = (
+    5226.495278852545925,
+    28729.085735721942674,
+    39307.89580009271061,
+    21213.794301586595867,
+    5394.1960214247511077,
+    687.1870074920579083,
+    42.313330701600911252,
+    1.0,
+)
+_NEAR_NUM = (
+    7.7454501427834140764e-4,
+    0.0227238449892691845833,
+    0.24178072517745061177,
+    1.27045825245236838258,
+    3.64784832476320460504,
+    5.7694972214606914055,
+    4.6303378461565452959,
+    1.42343711074968357734,
+)
+_NEAR_DEN = (
+    1.05075007164441684324e-9,
+    5.475938084995344946e-4,
+    0.0151986665636164571966,
+    0.14810397642748007459,
+    0.68976733498510000455,
+    1.6763848301838038494,
+    2.05319162663775882187,
+    1.0,
+)
+_FAR_NUM = (
+    2.01033439929228813265e-7,
+    2.71155556874348757815e-5,
+    0.0012426609473880784386,
+    0.026532189526576123093,
+    0.29656057182850489123,
+    1.7848265399172913358,
+    5.4637849111641143699,
+    6.6579046435011037772,
+)
+_FAR_DEN = (
+    2.04426310338993978564e-15,
+    1.4215117583164458887e-7,
+    1.8463183175100546818e-5,
+    7.868691311456132591e-4,
+    0.0148753612908506148525,
+    0.13692988092273580531,
+    0.59983220655588793769,
+    1.0,
+)
+
+
+@jit
+def _horner(x, c0, c1, c2, c3, c4, c5, c6, c7) -> float:
+    """``c0 x**7 + c1 x**6 + ... + c7`` by Horner's rule, ``((c0 x + c1) x + c2) ...``,
+    rounded in that order wherever it is used (so the scalar and the vector quantile agree)."""
+    return ((((((c0 * x + c1) * x + c2) * x + c3) * x + c4) * x + c5) * x + c6) * x + c7
 
 
 @jit
@@ -34,145 +109,41 @@ def ndtri(p: float) -> float:
         return math.inf
     q = p - 0.5
     if abs(q) <= 0.425:
-        return ndtri_central(q)
+        r = 0.180625 - q * q
+        return q * _horner(r, *_CENTRAL_NUM) / _horner(r, *_CENTRAL_DEN)
     r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
-    val = ndtri_tail(r)
+    if r <= 5.0:
+        val = _horner(r - 1.6, *_NEAR_NUM) / _horner(r - 1.6, *_NEAR_DEN)
+    else:
+        val = _horner(r - 5.0, *_FAR_NUM) / _horner(r - 5.0, *_FAR_DEN)
     return -val if q < 0.0 else val
 
 
 @jit_vector
-def ndtri_central(q: float) -> float:
-    """``ndtri(0.5 + q)`` for ``|q| <= 0.425``: AS 241's central rational function."""
-    r = 0.180625 - q * q
-    num = (
-        (
-            (
-                (
-                    (
-                        (2509.0809287301226727 * r + 33430.575583588128105) * r
-                        + 67265.770927008700853
-                    )
-                    * r
-                    + 45921.953931549871457
-                )
-                * r
-                + 13731.693765509461125
-            )
-            * r
-            + 1971.5909503065514427
-        )
-        * r
-        + 133.14166789178437745
-    ) * r + 3.387132872796366608
-    den = (
-        (
-            (
-                (
-                    ((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061)
-                    * r
-                    + 21213.794301586595867
-                )
-                * r
-                + 5394.1960214247511077
-            )
-            * r
-            + 687.1870074920579083
-        )
-        * r
-        + 42.313330701600911252
-    ) * r + 1.0
-    return q * num / den
+def ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
+    """``x[:m] = ndtri(x[:m])`` given ``lg = log(min(x, 1 - x))``, :func:`ndtri`'s values bit
+    for bit.
 
-
-@jit_vector
-def ndtri_tail(r: float) -> float:
-    """``|ndtri(p)|`` from ``r = sqrt(-log(min(p, 1 - p)))``, for ``min(p, 1 - p) < 0.075``:
-    AS 241's two tail rational functions (``r <= 5`` and beyond)."""
-    if r <= 5.0:
-        r -= 1.6
-        num = (
-            (
-                (
-                    (
-                        (
-                            (7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
-                            + 0.24178072517745061177
-                        )
-                        * r
-                        + 1.27045825245236838258
-                    )
-                    * r
-                    + 3.64784832476320460504
-                )
-                * r
-                + 5.7694972214606914055
-            )
-            * r
-            + 4.6303378461565452959
-        ) * r + 1.42343711074968357734
-        den = (
-            (
-                (
-                    (
-                        (
-                            (1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
-                            + 0.0151986665636164571966
-                        )
-                        * r
-                        + 0.14810397642748007459
-                    )
-                    * r
-                    + 0.68976733498510000455
-                )
-                * r
-                + 1.6763848301838038494
-            )
-            * r
-            + 2.05319162663775882187
-        ) * r + 1.0
-    else:
-        r -= 5.0
-        num = (
-            (
-                (
-                    (
-                        (
-                            (2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
-                            + 0.0012426609473880784386
-                        )
-                        * r
-                        + 0.026532189526576123093
-                    )
-                    * r
-                    + 0.29656057182850489123
-                )
-                * r
-                + 1.7848265399172913358
-            )
-            * r
-            + 5.4637849111641143699
-        ) * r + 6.6579046435011037772
-        den = (
-            (
-                (
-                    (
-                        (
-                            (2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
-                            + 1.8463183175100546818e-5
-                        )
-                        * r
-                        + 7.868691311456132591e-4
-                    )
-                    * r
-                    + 0.0148753612908506148525
-                )
-                * r
-                + 0.13692988092273580531
-            )
-            * r
-            + 0.59983220655588793769
-        ) * r + 1.0
-    return num / den
+    Every branch of AS 241 is evaluated for every value and the right numerator and
+    denominator kept, so that the loop vectorises and divides once a value (in place: a
+    separate output array that may overlap the input would defeat the vectoriser's alias
+    check).
+    """
+    for j in range(m):
+        d = x[j] - 0.5
+        r = math.sqrt(-lg[j])
+        near = r <= 5.0
+        t = r - 1.6 if near else r - 5.0
+        near_num, far_num = _horner(t, *_NEAR_NUM), _horner(t, *_FAR_NUM)
+        near_den, far_den = _horner(t, *_NEAR_DEN), _horner(t, *_FAR_DEN)
+        tail_num = near_num if near else far_num
+        tail_num = -tail_num if d < 0.0 else tail_num
+        c = 0.180625 - d * d
+        central = abs(d) <= 0.425
+        num = d * _horner(c, *_CENTRAL_NUM) if central else tail_num
+        den = _horner(c, *_CENTRAL_DEN) if central else (near_den if near else far_den)
+        # (p = 0 or 1: r = inf, and the quotient nan)
+        x[j] = num / den if r != math.inf else (-math.inf if d < 0.0 else math.inf)
 
 
 @jit

@@ -1,10 +1,12 @@
 """Compiled special functions against SciPy (an independent implementation)."""
 
+import math
+
 import numpy as np
 import pytest
 from scipy import special, stats
 
-from riskmodel.engine._special import betainc, ndtr, ndtri, t_cdf
+from riskmodel.engine._special import betainc, ndtr, ndtri, ndtri_inplace, t_cdf
 
 
 def test_ndtri_relative_accuracy_down_to_tiny_tails():
@@ -12,6 +14,29 @@ def test_ndtri_relative_accuracy_down_to_tiny_tails():
     got = np.array([ndtri(p) for p in ps])
     np.testing.assert_allclose(got, special.ndtri(ps), rtol=2e-15, atol=1e-15)
     assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf
+
+
+def test_vector_ndtri_is_the_scalar_one_bit_for_bit():
+    # every branch of AS 241 (central |p - 0.5| <= 0.425, the near tail r <= 5 and the far
+    # one), their edges, both sides, and p = 0 and 1
+    rng = np.random.default_rng(5)
+    ps = np.concatenate(
+        [
+            rng.random(20_000),
+            10.0 ** -rng.uniform(0, 320, 5_000),
+            1 - 10.0 ** -rng.uniform(1, 16, 5_000),
+            [0.0, 1.0, 0.5, 5e-324, 0.075, 0.925, 0.075 + 1e-17, 0.925 - 1e-16, np.exp(-25.0)],
+        ]
+    )
+    lg = np.array([math.log(m) if m > 0 else -math.inf for m in np.minimum(ps, 1 - ps)])
+    got = ps.copy()
+    ndtri_inplace(got, got.size, lg)
+    want = np.array([ndtri(p) for p in ps])
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    # only the first m values
+    got = ps[:10].copy()
+    ndtri_inplace(got, 5, lg[:10])
+    assert np.array_equal(got[5:], ps[5:10]) and np.array_equal(got[:5], want[:5])
 
 
 def test_ndtr_in_both_tails():
