@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from .._errors import DataError
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 #: subcommand modules, each with ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = ("reserve", "fit", "price", "simulate", "report", "book", "compile")
@@ -66,11 +66,17 @@ def _message(exc: BaseException) -> str:
     return " ".join(msg.split())
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``riskmodel`` console script."""
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    ``own_process``: the process exists for this command alone (the console script,
+    ``python -m riskmodel``), so the command may settle the interpreter's heap before it
+    simulates (``_common.settle_heap``); called from Python, it leaves the caller's alone.
+    """
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        args.own_process = own_process
         if args.command is None:
             parser.print_help()
             return 2
@@ -92,3 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def console() -> int:
+    """Entry point of the console script and ``python -m riskmodel``: :func:`main`, alone."""
+    return main(own_process=True)

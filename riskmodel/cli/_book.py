@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import compile_notice, positive_int, print_json, probability, seed
+from ._common import (
+    compile_notice,
+    positive_int,
+    print_json,
+    probability,
+    seed,
+    settle_heap,
+)
 from ._dask import DASK_HELP, dask_backend, dask_spec
 
 DEFAULT_DIR = "riskmodel-book"
@@ -82,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
     book = example_book() if args.book == "example" else load_book(args.book)
     compile_notice((book_block, 10))
+    settle_heap(args)
     with dask_backend(args) as dask_kw:
         try:
             rep = write_book_report(

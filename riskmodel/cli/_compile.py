@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 
+from ._common import settle_heap
+
 EXAMPLES = """examples:
   riskmodel compile                  # after installing: later runs load the kernels
   NUMBA_CACHE_DIR=/opt/numba-cache riskmodel compile   # a cache outside the package
@@ -34,6 +36,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``riskmodel compile``: one line per step, then the total."""
     from ..precompile import CompileStep, precompile
+
+    settle_heap(args)  # (the imports above are the heap's bulk)
 
     def show(step: CompileStep) -> None:
         n = step.compiled

@@ -28,6 +28,7 @@ from ._common import (
     print_json,
     probability,
     progress_enabled,
+    settle_heap,
 )
 from ._dask import dask_backend
 from ._model import add_model_options, build_calibration, print_calibration
@@ -250,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.layer and program is not None:
             layers = list(program.layers)  # the exchange's own cover
     compile_notice(model=model, program=True)  # (the layers priced are a programme)
+    settle_heap(args)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RiskModelWarning)

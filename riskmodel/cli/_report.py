@@ -20,6 +20,7 @@ from ._common import (
     print_json,
     probability,
     progress_enabled,
+    settle_heap,
 )
 from ._dask import dask_backend
 from ._model import add_model_options, build_calibration
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         compile_notice(
             model=cal.model, program=profile is not None and profile.program() is not None
         )
+        settle_heap(args)
         with dask_backend(args) as dask_kw:
             res = write_report(
                 args.out_dir,

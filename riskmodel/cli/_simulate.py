@@ -17,6 +17,7 @@ from ._common import (
     print_json,
     probability,
     progress_enabled,
+    settle_heap,
 )
 from ._dask import dask_backend
 from ._model import add_model_options, build_calibration, print_calibration
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if profile is not None:
         model, program, _ = profile.build_model(cal)
     compile_notice(model=model, program=program is not None)
+    settle_heap(args)
     t0 = time.perf_counter()
     with dask_backend(args) as dask_kw:
         sim = simulate(
