@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .._numba import jit, jit_vector
+from ._vlog import log_inplace
 
 __all__ = ["ndtr", "ndtri", "ndtri_inplace"]
 
@@ -120,30 +121,40 @@ def ndtri(p: float) -> float:
 
 
 @jit_vector
-def ndtri_inplace(x: np.ndarray, m: int, lg: np.ndarray) -> None:
-    """``x[:m] = ndtri(x[:m])`` given ``lg = log(min(x, 1 - x))``, :func:`ndtri`'s values bit
-    for bit.
+def ndtri_inplace(x: np.ndarray, m: int, p, lg, tail, bits) -> None:
+    """``x[:m] = ndtri(x[:m])``, in passes the compiler vectorises; ``p``, ``lg``, ``tail``
+    (float64) and ``bits`` (int64) are scratch arrays of at least ``m`` values (``tail`` lists
+    indices, exact as floats: it shares the callers' float scratch).
 
-    Every branch of AS 241 is evaluated for every value and the right numerator and
-    denominator kept, so that the loop vectorises and divides once a value (in place: a
-    separate output array that may overlap the input would defeat the vectoriser's alias
-    check).
+    The central rational function is evaluated for every value; the values in AS 241's tails
+    (``|p - 0.5| > 0.425``: 15% of uniform probabilities, none for many truncated
+    severities) are then listed, and only they take the logarithm (:func:`log_inplace`), the
+    square root and the tails' rational functions. The values are :func:`ndtri`'s, except
+    that its ``log`` is libm's: in the tails they may differ in the last place.
     """
     for j in range(m):
-        d = x[j] - 0.5
-        r = math.sqrt(-lg[j])
+        pj = x[j]
+        p[j] = pj
+        d = pj - 0.5
+        c = 0.180625 - d * d
+        x[j] = d * _horner(c, *_CENTRAL_NUM) / _horner(c, *_CENTRAL_DEN)
+    n = m - m  # (not a literal 0, which would compile log_inplace a second time)
+    for j in range(m):  # (stores and an add a value: no branch)
+        pj = p[j]
+        tail[n] = j
+        lg[n] = min(pj, 1.0 - pj)
+        n += abs(pj - 0.5) > 0.425
+    log_inplace(lg, n, bits)
+    for i in range(n):
+        r = math.sqrt(-lg[i])
         near = r <= 5.0
         t = r - 1.6 if near else r - 5.0
-        near_num, far_num = _horner(t, *_NEAR_NUM), _horner(t, *_FAR_NUM)
-        near_den, far_den = _horner(t, *_NEAR_DEN), _horner(t, *_FAR_DEN)
-        tail_num = near_num if near else far_num
-        tail_num = -tail_num if d < 0.0 else tail_num
-        c = 0.180625 - d * d
-        central = abs(d) <= 0.425
-        num = d * _horner(c, *_CENTRAL_NUM) if central else tail_num
-        den = _horner(c, *_CENTRAL_DEN) if central else (near_den if near else far_den)
-        # (p = 0 or 1: r = inf, and the quotient nan)
-        x[j] = num / den if r != math.inf else (-math.inf if d < 0.0 else math.inf)
+        num = _horner(t, *_NEAR_NUM) if near else _horner(t, *_FAR_NUM)
+        den = _horner(t, *_NEAR_DEN) if near else _horner(t, *_FAR_DEN)
+        lg[i] = num / den if r != math.inf else math.inf  # (p = 0 or 1: the quotient nan)
+    for i in range(n):
+        j = int(tail[i])
+        x[j] = -lg[i] if p[j] < 0.5 else lg[i]
 
 
 @jit
