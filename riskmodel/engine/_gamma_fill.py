@@ -49,8 +49,9 @@ def fill_rejection(code: int, state: np.ndarray, par: np.ndarray, buf, m: int, s
 
     Marsaglia and Tsang's trials a buffer at a time: the normals and uniforms of up to ``m``
     trials drawn in bulk (the bulk fills are about twice as fast as draws one at a time), then
-    each trial tested in order, and the kept ones (accepted, and in the truncation) written
-    to ``buf`` until ``m`` are kept; more trials for the rest. A trial is ``d v`` with ``v =
+    every trial's draw, squeeze and truncation computed in one vectorised pass, and the kept
+    ones (accepted, and in the truncation) written to ``buf`` in order, the exact test taken
+    one by one where the squeeze fails; more trials for the rest. A trial is ``d v`` with ``v =
     (1 + c z)**3`` for a normal ``z``, kept if ``v > 0`` and a uniform passes the squeeze or,
     where it does not (about 2%), the exact test; below shape 1 it is boosted by
     ``U**(1/a)`` of a third, independent uniform, ``Gamma(a) = Gamma(a + 1) U**(1/a)``.
@@ -80,20 +81,24 @@ def fill_rejection(code: int, state: np.ndarray, par: np.ndarray, buf, m: int, s
             for i in range(k):
                 f[i] = f[i] / a
             exp_inplace(f, k, t, bits)
-        for i in range(k):
+        for i in range(k):  # (vectorised) each trial's draw, and what decides it
             zi = z[i]
             v = 1.0 + c * zi
-            v3 = v * v * v
-            ui = 1.0 - u[i]
-            ok = v > 0.0 and (
-                ui < 1.0 - 0.0331 * (zi * zi) * (zi * zi)
-                or math.log(ui) < 0.5 * zi * zi + d * (1.0 - v3 + math.log(v3))
-            )
-            g = d * v3 * (f[i] if boost else 1.0)
-            buf[kept] = g  # (written whether kept or not: a branch here would mispredict)
-            kept += ok and g > g_lo and g <= g_hi
-            if kept == m:
-                break
+            g = d * (v * v * v) * (f[i] if boost else 1.0)
+            t[i] = g
+            # 0: not kept (v <= 0, or outside the truncation); 1: kept by the squeeze; 2: the
+            # exact test decides
+            fails = 1.0 - u[i] >= 1.0 - 0.0331 * (zi * zi) * (zi * zi)
+            bits[i] = ((v > 0.0) & (g > g_lo) & (g <= g_hi)) * (1 + fails)
+        for i in range(k):
+            ok = bits[i] == 1
+            if bits[i] == 2:  # (about 2% of the trials)
+                zi = z[i]
+                v = 1.0 + c * zi
+                v3 = v * v * v
+                ok = math.log(1.0 - u[i]) < 0.5 * zi * zi + d * (1.0 - v3 + math.log(v3))
+            buf[kept] = t[i]  # (written whether kept or not: a branch here would mispredict)
+            kept += ok  # (k = m - kept trials: at most m kept, at the last)
     for j in range(m):
         buf[j] = b * buf[j] if code == GAMMA else buf[j] / b
     if code != GAMMA:
