@@ -1,4 +1,5 @@
-"""Output helpers shared by the benchmark scripts: the machine line and Markdown tables."""
+"""Output helpers shared by the benchmark scripts: the machine line, its vector flags and
+Markdown tables."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ def machine() -> str:
         if line.startswith("Model name:"):
             model = line.split(":", 1)[1].strip()
     return f"{model}, {os.cpu_count()} logical CPUs"
+
+
+def cpu_flags() -> str:
+    """The vector instruction sets the speed depends on (from ``/proc/cpuinfo``)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            words = next(line for line in f if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "unknown"
+    keep = [w for w in ("avx2", "avx512f", "fma") if w in words]
+    return ", ".join(keep) or "no AVX2"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

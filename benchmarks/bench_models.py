@@ -40,18 +40,8 @@ import time
 import warnings
 
 import numpy as np
-from _report import machine, table
+from _report import cpu_flags, machine, table
 from scipy import special, stats
-
-
-def _flags() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            words = next(line for line in f if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    keep = [w for w in ("avx2", "avx512f", "fma") if w in words]
-    return ", ".join(keep) or "no AVX2"
 
 
 def _numpy_losses(sev, u: np.ndarray) -> np.ndarray:
@@ -217,7 +207,7 @@ def main() -> None:
         exchange = row.startswith("example exchange") or row == own
         return rate[own] if exchange else rate["plain lognormal"]
 
-    print(f"{machine()}; flags: {_flags()}; {args.threads} thread(s), {args.n_sims:,} years")
+    print(f"{machine()}; flags: {cpu_flags()}; {args.threads} thread(s), {args.n_sims:,} years")
     print(
         table(
             [

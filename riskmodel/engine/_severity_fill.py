@@ -141,9 +141,13 @@ def expm1_inplace(x: np.ndarray, m: int, t: np.ndarray, y: np.ndarray, bits) -> 
 @jit_vector
 def _affine(x: np.ndarray, m: int, shift: float, factor: float, divisor: float) -> None:
     """``x[:m] = shift + factor * x[:m] / divisor``, rounded as written (the inversions' scaling
-    steps, one compiled loop for them all; a division by 1 is exact)."""
-    for j in range(m):
-        x[j] = shift + factor * x[j] / divisor
+    steps, one compiled function for them all), without the division where ``divisor`` is 1."""
+    if divisor == 1.0:
+        for j in range(m):
+            x[j] = shift + factor * x[j]
+    else:
+        for j in range(m):
+            x[j] = shift + factor * x[j] / divisor
 
 
 @jit_vector
@@ -206,8 +210,12 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
             log_inplace(a, m, bits)  # (q = 1, as the Weibull)
             _affine(a, m, 0.0, 1.0, par[0])
             exp_inplace(a, m, b, bits)
-    for j in range(m):
-        buf[j] = t2 + f2 * a[j] / d2
+    if d2 == 1.0 and t2 == 0.0:  # (a division a value is not free)
+        for j in range(m):
+            buf[j] = f2 * a[j]
+    else:
+        for j in range(m):
+            buf[j] = t2 + f2 * a[j] / d2
 
 
 @jit_vector
