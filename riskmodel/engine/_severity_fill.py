@@ -233,31 +233,33 @@ def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratc
 
 @jit_vector
 def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> None:
-    """``buf[:m] = sev_isf(SPLICED, par, buf[:m])`` a buffer at a time: the probabilities are
-    split between the tail and the body (``scratch[3]``, ``scratch[4]``), each part inverted in
-    vectorised passes, and the losses put back in their places."""
+    """``buf[:m] = sev_isf(SPLICED, par, buf[:m])`` a buffer at a time.
+
+    The probabilities are sorted into one array without a branch (``scratch[3]``: the tail's
+    from the front, the body's from the back, each value's place noted in ``scratch[4]``),
+    each part turned into its conditional probabilities and inverted in vectorised passes,
+    and the losses gathered back into their places.
+    """
     p_tail, w = par[0], par[1]
-    body, tail = par[_BODY : _BODY + 9].copy(), par[_TAIL : _TAIL + 9].copy()  # (C-contiguous:
-    x, y = scratch[3], scratch[4]  # one compiled isf_inplace for every caller)
-    nt = nb = 0
+    body, tail = par[_BODY : _BODY + 9], par[_TAIL : _TAIL + 9]
+    z, place = scratch[3], scratch[4]  # (places as floats, exact)
+    nt = nb = m - m  # (not literal zeros: one compiled _component_inplace)
     for j in range(m):
         q = buf[j]
-        if q <= p_tail:
-            x[nt] = q / p_tail
-            nt += 1
-        else:
-            y[nb] = min((q - p_tail) / w, 1.0)
-            nb += 1
-    _component_inplace(int(par[3]), tail, x, nt, scratch, bits)
-    _component_inplace(int(par[2]), body, y, nb, scratch, bits)
-    it = ib = 0
+        in_tail = q <= p_tail
+        k = nt if in_tail else m - 1 - nb
+        z[k] = q
+        place[j] = k
+        nt += in_tail
+        nb += not in_tail
+    for j in range(nt):
+        z[j] = z[j] / p_tail
+    for j in range(nt, m):
+        z[j] = min((z[j] - p_tail) / w, 1.0)
+    _component_inplace(int(par[3]), tail, z, nt, scratch, bits)
+    _component_inplace(int(par[2]), body, z[nt:], m - nt, scratch, bits)
     for j in range(m):
-        if buf[j] <= p_tail:
-            buf[j] = x[it]
-            it += 1
-        else:
-            buf[j] = y[ib]
-            ib += 1
+        buf[j] = z[int(place[j])]
 
 
 #: how a category's losses are drawn: which of the fills below a losses kernel compiles
