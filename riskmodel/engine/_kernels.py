@@ -164,20 +164,23 @@ def copula_counts(state, freq_kind, freq_par, size, zq, zguide, cop_kind, chol, 
         return
     per = max(BUFFER // k, 1)  # years per fill
     buf = np.empty(per * k)
+    zc = np.empty(per)
     for start in range(0, n, per):
         m = min(per, n - start)
         fill_normal(state, buf, m * k, 0.0, 1.0)
-        for y in range(m):
-            for c in range(k - 1, -1, -1):  # z = chol @ (the year's normals)
-                acc = 0.0
-                for j in range(c + 1):
-                    acc += chol[c, j] * buf[y * k + j]
-                z[c] = acc
-            for c in range(k):
-                if size[c] > 0:
-                    counts[start + y, c] = _z_table_count(zq, zguide, c, z[c])
-                else:
-                    counts[start + y, c] = count_ppf(freq_kind[c], freq_par[c], ndtr(z[c]))
+        for c in range(k):  # category by category, over the fill's years
+            for y in range(m):  # zc = row c of chol @ (each year's normals), summed in order
+                zc[y] = 0.0
+            for j in range(c + 1):
+                w = chol[c, j]
+                for y in range(m):
+                    zc[y] += w * buf[y * k + j]
+            if size[c] > 0:
+                for y in range(m):
+                    counts[start + y, c] = _z_table_count(zq, zguide, c, zc[y])
+            else:
+                for y in range(m):
+                    counts[start + y, c] = count_ppf(freq_kind[c], freq_par[c], ndtr(zc[y]))
 
 
 @jit
