@@ -1,4 +1,4 @@
-"""Benchmark: a loss's cost in each losses kernel, by severity (issue 16's per-loss profile).
+"""Benchmark: a loss's cost in each losses kernel, by severity, and a year's counts.
 
 Calls the compiled losses kernel of each severity (``engine._kernels.losses_kernel``: the
 plain lognormal's normals and ``exp``, an inversion, a spliced body and tail, or the gamma
@@ -8,7 +8,9 @@ calls after a warm-up call (compiling not counted). No counts, summaries or Pyth
 the kernels: this is the severity's own cost, the part of a block that depends on the
 family. The severities are those of the bench's models: the industry's truncated Weibull and
 lognormal, the spliced hack (lognormal body truncated at USD 1M, GPD tail), the log-gamma
-variant, and a few other families.
+variant, and a few other families. Then a year's counts for the industry's three Poisson
+categories (9.8, 1.08 and 0.167 a year), independent (table inversion, category by category)
+and through a Gaussian copula (correlation 0.3, the bench's), per year.
 
 To compare two versions, run it from a worktree of the other on ``PYTHONPATH``, alternately:
 
@@ -92,6 +94,43 @@ def main() -> None:
         rows.append([name, f"{ns:.2f}", kernel.py_func.__name__])
     print(f"{machine()}; flags: {cpu_flags()}; one thread, {YEARS:,} years of Poisson({RATE})")
     print(table(["severity", "ns per loss (median)", "kernel"], rows))
+    print()
+    print(table(["counts, 3 categories", "ns per year (median)"], count_rows(args.repeat)))
+
+
+def count_rows(repeat: int) -> list[list[str]]:
+    """A year's counts of the industry's categories, independent and through a copula."""
+    from riskmodel.engine import _kernels as K
+    from riskmodel.engine._copula_tables import copula_tables
+    from riskmodel.engine._random import new_state
+    from riskmodel.engine._specs import count_tables
+
+    kind = np.zeros(3, np.int64)  # (Poisson)
+    par = np.array([[RATE, 0.0], [1.08, 0.0], [0.167, 0.0]])
+    cdf, guide, size = count_tables(kind, par)
+    zq, zguide = copula_tables(cdf, size, 1, 0.0)
+    chol = np.linalg.cholesky(np.full((3, 3), 0.3) + 0.7 * np.eye(3))
+    counts = np.zeros((YEARS, 3), np.int64)
+    state = new_state(np.random.default_rng(0))
+    u = np.empty(K.BUFFER)
+
+    def independent() -> None:
+        for c in range(3):
+            K.table_counts(state, cdf, guide, size, c, counts, u)
+
+    def copula() -> None:
+        K.copula_counts(state, kind, par, size, zq, zguide, 1, chol, 0.0, counts)
+
+    rows = []
+    for name, run in (("independent", independent), ("Gaussian copula", copula)):
+        run()
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+        rows.append([name, f"{statistics.median(times) / YEARS * 1e9:.2f}"])
+    return rows
 
 
 if __name__ == "__main__":
