@@ -63,7 +63,7 @@ def test_wheel_holds_the_package_its_data_and_no_caches(wheel):
     assert f"\nVersion: {riskmodel.__version__}\n" in meta
     assert "\nLicense-Expression: MIT\n" in meta
     entry = zipfile.ZipFile(wheel).read(f"{dist_info}/entry_points.txt").decode()
-    assert "riskmodel = riskmodel.cli:main" in entry
+    assert "riskmodel = riskmodel.cli:console" in entry
 
 
 def test_wheel_installs_in_a_fresh_venv_and_runs_the_reserve(wheel, tmp_path):
