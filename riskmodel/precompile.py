@@ -1,10 +1,11 @@
 """Compile the simulation kernels ahead of use: :func:`precompile`, ``riskmodel compile``.
 
 numba compiles a kernel on its first call and keeps it in its on-disk cache (every kernel has
-``cache=True``), so the first simulation after installing pays for the compiling (about 10 s of
-the first ``riskmodel reserve`` on a 2-core machine) and later processes load the kernels in a
-fraction of a second. :func:`precompile` pays it at a moment of the user's choosing: after
-``pip install``, in the build step of a container image, or in a CI job that keeps numba's cache.
+``cache=True``), so the first simulation after installing pays for the compiling (about 3 s of
+the first ``riskmodel reserve`` on a 2-core AVX-512 machine, more on slower CPUs) and later
+processes load the kernels in a fraction of a second. :func:`precompile` pays it at a moment
+of the user's choosing: after ``pip install``, in the build step of a container image, or in a
+CI job that keeps numba's cache.
 
 Each step runs a small computation through the public API, so the kernels it compiles are the
 ones later calls look up, with the same types and specialisations. The steps cover every
@@ -188,8 +189,8 @@ def precompile(
     Parameters
     ----------
     steps : sequence of str, optional
-        Names of :data:`STEPS` to run; default all of them (about 30 s on a 2-core machine the
-        first time, a second or two once the cache holds them).
+        Names of :data:`STEPS` to run; default all of them (about 18 s on a 2-core AVX-512
+        machine the first time, a second or two once the cache holds them).
     report : callable, optional
         Called with each :class:`CompileStep` as soon as it is done (the CLI prints it).
 

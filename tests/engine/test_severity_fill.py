@@ -146,6 +146,10 @@ REJECTED = [
     LogGamma(20.0, 1.4).truncated(1e6).capped(1e12),
     LogGamma(2.0, 3.0),
     LogGamma(0.6, 1.5).truncated(lower=1.2),
+    # truncated above, below any cap: a draw beyond the upper end must be redrawn, not kept
+    # at the end (a fifth of these draws lie beyond it)
+    Gamma(2.0, 1.0).truncated(lower=0.5, upper=3.0),
+    LogGamma(2.0, 3.0).truncated(lower=1.5, upper=3.0),
 ]
 
 

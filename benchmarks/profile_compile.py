@@ -1,0 +1,134 @@
+"""Profile: the first run's compiling (issue 16's cold start), function by function.
+
+Runs a command of the CLI (default: ``reserve --n-sims 20000 --parameter-draws 0``) in fresh
+processes with an empty numba cache (a temporary ``NUMBA_CACHE_DIR``): ``--rounds`` times
+cold, each followed by a warm run on the cache it filled, timing the whole process as a user
+runs it (``python -m riskmodel ...``). Then, once more cold in a child process, it lists the
+compiled functions by their own compile time (numba's compile events: a function's seconds
+less those of the functions it compiled meanwhile; a function compiled for several
+signatures is summed), and, for the slowest kernel, numba's ``compiler_lock`` and
+``llvm_lock`` seconds (each including its callees) and its pipeline's slowest passes.
+
+    python benchmarks/profile_compile.py [--rounds 3] [--top 15] [-- reserve --n-sims 20000]
+
+To compare with another commit, run it from /tmp with a worktree of that commit first on
+``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from _report import cpu_flags, machine, table
+
+DEFAULT = ["reserve", "--n-sims", "20000", "--parameter-draws", "0"]
+
+#: run in the child: the command in-process (as its own process would), with numba's compile
+#: events recorded; prints one JSON line
+CHILD = r"""
+import contextlib, io, json, sys, time
+from numba.core import event
+
+own, incl, stack = {}, {}, []
+
+class Listener(event.Listener):
+    def on_start(self, ev):
+        stack.append((ev.data["dispatcher"], time.perf_counter()))
+
+    def on_end(self, ev):
+        disp, t0 = stack.pop()
+        dt = time.perf_counter() - t0
+        own[disp] = own.get(disp, 0.0) + dt
+        incl[disp] = incl.get(disp, 0.0) + dt
+        if stack:
+            parent = stack[-1][0]
+            own[parent] = own.get(parent, 0.0) - dt
+
+event.register("numba:compile", Listener())
+import inspect
+from riskmodel.cli import main
+
+# (as the console script runs it; an older riskmodel's main() has no such argument)
+kw = {"own_process": True} if "own_process" in inspect.signature(main).parameters else {}
+t0 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main(sys.argv[1:], **kw)
+wall = time.perf_counter() - t0
+name = lambda d: d.py_func.__qualname__
+top = max(incl, key=incl.get)
+timers, passes = {}, []
+for md in top.get_metadata().values():
+    timers = {k: round(v, 3) for k, v in md["timers"].items()}
+    for pipeline in md.get("pipeline_times", {}).values():
+        passes += [(k, v.init + v.run + v.finalize) for k, v in pipeline.items()]
+print(json.dumps({
+    "wall": wall,
+    "own": sorted(((name(d), s) for d, s in own.items()), key=lambda x: -x[1]),
+    "compile": sum(own.values()),
+    "top": name(top), "timers": timers,
+    "passes": sorted(passes, key=lambda x: -x[1])[:5],
+}))
+"""
+
+
+def _run(args: list[str], cache: str) -> float:
+    """Wall seconds of ``python -m riskmodel args`` with numba's cache in ``cache``."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "riskmodel", *args], capture_output=True, text=True, env=env
+    )
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"riskmodel {' '.join(args)} failed:\n{out.stderr}")
+    return wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("command", nargs="*", help="the CLI command (after --)")
+    opts = ap.parse_args()
+    args = opts.command or DEFAULT
+
+    cold, warm = [], []
+    for _ in range(opts.rounds):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(_run(args, cache))
+            warm.append(_run(args, cache))
+    print(f"{machine()}; flags: {cpu_flags()}; riskmodel {' '.join(args)}")
+    print(
+        table(
+            ["run", "wall s (median)", "range"],
+            [
+                [name, f"{statistics.median(t):.2f}", f"{min(t):.2f}-{max(t):.2f}"]
+                for name, t in (("cold (empty cache)", cold), ("warm", warm))
+            ],
+        )
+    )
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, env=env
+        )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"\none cold run in-process: {doc['wall']:.2f} s, {doc['compile']:.2f} s compiling")
+    rows = [[f, f"{s:.3f}"] for f, s in doc["own"][: opts.top]]
+    print(table(["function", "own compile s"], rows))
+    print(f"\n{doc['top']}, with what it compiles: {doc['timers']}")
+    print(table(["pass", "s"], [[p, f"{s:.3f}"] for p, s in doc["passes"]]))
+
+
+if __name__ == "__main__":
+    main()
