@@ -235,12 +235,13 @@ def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = F
     """Say on stderr, before a simulation, when its kernels are about to be compiled.
 
     ``needs`` are ``(kernel, seconds)`` pairs: a compiled function the command's first run
-    compiles and about how long that takes on a 2-core machine. By default, the losses kernels
-    of ``model``'s severities (a :class:`~riskmodel.model.LossModel`), or without one the
-    inversion's, which the models the CLI fits use (most of a simulation's compile time,
-    ~10 s). ``program`` adds the insurance programme's kernel (~1 s), which a simulation
-    without one never compiles. One line, with the seconds of the kernels not yet in numba's
-    cache.
+    compiles and about how long that takes on a slow 2-core machine (an AVX2 one; a 2-core
+    AVX-512 machine takes about a third of it: ``benchmarks/profile_compile.py``). By default,
+    the losses kernels of ``model``'s severities (a :class:`~riskmodel.model.LossModel`), or
+    without one the inversion's, which the models the CLI fits use (most of a simulation's
+    compile time, ~10 s). ``program`` adds the insurance programme's kernel (~1 s), which a
+    simulation without one never compiles. One line, with the seconds of the kernels not yet
+    in numba's cache.
     """
     from .._numba import is_cached
     from ..engine import _kernels as K
@@ -262,7 +263,7 @@ def compile_notice(*needs: tuple[Any, int], model: Any = None, program: bool = F
     seconds = sum(s for kernel, s in needs if not is_cached(kernel))
     if seconds:
         print(
-            f"{COMPILE_NOTICE} (~{seconds} s on 2 cores; later runs load them from numba's "
+            f"{COMPILE_NOTICE} (up to ~{seconds} s on 2 cores; later runs load them from numba's "
             "cache; 'riskmodel compile' compiles them all ahead)",
             file=sys.stderr,
             flush=True,
