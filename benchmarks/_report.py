@@ -29,7 +29,25 @@ def cpu_flags() -> str:
     except (OSError, StopIteration):
         return "unknown"
     keep = [w for w in ("avx2", "avx512f", "fma") if w in words]
-    return ", ".join(keep) or "no AVX2"
+    return (", ".join(keep) or "no AVX2") + code_target()
+
+
+def code_target() -> str:
+    """What the compiled code may use, where the environment narrows it below the CPU's flags.
+
+    ``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""`` makes numba compile for an AVX2-only CPU,
+    and ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"`` keeps NumPy off AVX-512:
+    together they run an AVX2-only machine's instructions on an AVX-512 one (not its timings
+    per instruction: gathers, for one, cost more on AMD's cores).
+    """
+    notes = []
+    if os.environ.get("NUMBA_CPU_NAME"):
+        features = os.environ.get("NUMBA_CPU_FEATURES")
+        extra = "" if features is None else f", features {features!r}"
+        notes.append(f"numba compiles for {os.environ['NUMBA_CPU_NAME']}{extra}")
+    if os.environ.get("NPY_DISABLE_CPU_FEATURES"):
+        notes.append(f"NumPy without {os.environ['NPY_DISABLE_CPU_FEATURES']}")
+    return "".join(f"; {n}" for n in notes)
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -36,7 +36,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _report import machine, table  # benchmarks/ is on sys.path when a script runs
+from _report import cpu_flags, machine, table  # benchmarks/ is on sys.path when a script runs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -388,7 +388,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     raw: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
     print(f"# compound Poisson(5)-LogNormal(0, 1): {dt.date.today().isoformat()}")
-    print(f"# machine: {machine()}; load average {os.getloadavg()[0]:.2f} at start")
+    print(f"# machine: {machine()}; flags: {cpu_flags()}")
+    print(f"# load average {os.getloadavg()[0]:.2f} at start")
     print(f"# {versions()}", flush=True)
     results = run_methods(args)
     raw["main"] = results

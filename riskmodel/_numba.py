@@ -4,6 +4,10 @@ Every kernel is compiled with ``cache=True`` (so later processes load it from di
 recompiling) and ``nogil=True`` (so blocks run in parallel on a thread pool). The undecorated
 function stays reachable as ``kernel.py_func``: that is the plain-Python twin the tests compare
 against. Setting the environment variable ``NUMBA_DISABLE_JIT=1`` runs the twins everywhere.
+
+The helpers that only compiled code calls (:func:`jit_callee`, :func:`jit_vector`) are compiled
+for their callers only: called from Python they run as plain Python, their own twins, and tests
+reach their compiled code through a compiled caller.
 """
 
 from __future__ import annotations
@@ -11,8 +15,17 @@ from __future__ import annotations
 import os
 
 import numba
+from numba.extending import register_jitable
 
-__all__ = ["JIT_DISABLED", "default_threads", "is_cached", "jit", "jit_inline", "jit_vector"]
+__all__ = [
+    "JIT_DISABLED",
+    "default_threads",
+    "is_cached",
+    "jit",
+    "jit_callee",
+    "jit_inline",
+    "jit_vector",
+]
 
 #: whether ``NUMBA_DISABLE_JIT=1`` runs every kernel as its plain-Python twin
 JIT_DISABLED = bool(numba.config.DISABLE_JIT)
@@ -32,14 +45,34 @@ def jit_inline(fn):
     return numba.njit(cache=True, nogil=True, inline="always")(fn)
 
 
+def jit_callee(fn):
+    """Compile ``fn`` for the compiled functions that call it only (numba's
+    ``register_jitable``), with ``cache=True``.
+
+    For helpers that only kernels call. A function compiled with :func:`jit` also gets two
+    wrappers that let Python and C call it (unboxing its arguments), which a helper never
+    uses: without them a first ``riskmodel reserve`` compiles about 0.35 s less (of about 3 s;
+    ``benchmarks/profile_compile.py``). Its cache entry stays, so a kernel compiled later, in
+    another process, loads it instead of compiling it again.
+
+    Called from Python, ``fn`` runs as plain Python: it is its own twin, a kernel's twin
+    (``kernel.py_func``) runs it so, and tests reach its compiled code through a compiled
+    caller. The package never calls one from Python. A helper that hands the random state to
+    compiled functions as scalars (``_random.fill_uniform``) stays :func:`jit`: in a kernel's
+    twin, its words would come back from compiled code as Python integers and go in again as
+    int64.
+    """
+    return register_jitable(cache=True)(fn)
+
+
 def jit_vector(fn):
-    """Like :func:`jit`, with NumPy's error model: a float division by zero gives inf or nan
-    instead of raising.
+    """Like :func:`jit_callee`, with NumPy's error model: a float division by zero gives inf or
+    nan instead of raising.
 
     For loops over buffers that must vectorise: Python's error model puts a zero test and a
     branch before every division, and LLVM does not vectorise a loop with such a branch.
     """
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    return register_jitable(cache=True, error_model="numpy")(fn)
 
 
 def default_threads() -> int:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba import jit, jit_inline
+from .._numba import jit, jit_callee, jit_inline
 from ..engine._random import next_double, poisson
 from ..engine._severity_fill import inverse
 
@@ -66,17 +66,17 @@ def _pick(alias_p: np.ndarray, alias_j: np.ndarray, u: float) -> int:
 
 # The buffers grow by concatenation: an array-to-array slice assignment compiles numba's shape
 # check, whose error message brings its string formatting (about 4 s of a cold start).
-@jit
+@jit_callee
 def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate((a, np.empty(size - a.shape[0])))
 
 
-@jit
+@jit_callee
 def _grow_i(a: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate((a, np.empty(size - a.shape[0], dtype=np.int64)))
 
 
-@jit
+@jit_callee
 def _year_room(b_pol, b_type, b_evt, b_x, b_c, b_occ, need: int):
     """The year's loss buffers with room for ``need`` losses (at least twice as long)."""
     size = max(need, 2 * b_x.shape[0])

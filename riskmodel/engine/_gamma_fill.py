@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit
+from .._numba import jit_callee
 from ..severity._spec import SPLICED_CODE
 from ._random import fill_normal, fill_uniform
 from ._vexp import exp_inplace
@@ -41,7 +41,7 @@ REJECTION_CODES = (GAMMA, LOGGAMMA)
 MIN_ACCEPT = 0.05
 
 
-@jit
+@jit_callee
 def fill_rejection(code: int, state: np.ndarray, par: np.ndarray, buf, m: int, scratch, bits):
     """``buf[:m]`` = the next ``m`` losses of the gamma (``code`` :data:`GAMMA`) or log-gamma
     (:data:`LOGGAMMA`) of ``par``, each drawn until it lies in ``(par[6], par[7]]``; ``scratch``

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_inline
+from .._numba import jit, jit_callee, jit_inline
 from . import _severity_fill as SF
 from ._copula_tables import GUIDE, Z_MAX, Z_SCALE, copula_tables
 from ._random import fill_normal, fill_uniform, next_double, poisson, std_gamma, std_normal
@@ -85,7 +85,7 @@ def count_ppf(kind: int, fpar: np.ndarray, u: float) -> int:
     return k
 
 
-@jit
+@jit_callee
 def _z_table_count(zq: np.ndarray, zguide: np.ndarray, c: int, x: float) -> int:
     """Smallest ``k`` with ``zq[c, k] >= x`` (``_copula_tables``), started from the guide.
 

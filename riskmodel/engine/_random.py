@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_inline
+from .._numba import jit, jit_callee, jit_inline
 
 __all__ = [
     "fill_normal",
@@ -151,7 +151,7 @@ def _candidate(r):
 _FRESH, _WEDGE, _TAIL_X, _TAIL_Y = 0, 1, 2, 3
 
 
-@jit
+@jit_callee
 def _normal_finish(s: np.ndarray, idx: int, x: float, sign: float) -> float:
     """A ziggurat draw that left the fast path (about 1%), finished on the array state: its
     slow step (the base strip's tail, or a wedge test) and, after a rejected wedge, fresh
@@ -227,12 +227,15 @@ def fill_normal(s: np.ndarray, out: np.ndarray, m: int, loc: float, scale: float
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
-@jit
+@jit_callee
 def std_gamma(s: np.ndarray, a: float) -> float:
-    """Gamma(a, 1) variate (Marsaglia-Tsang; boosted by U^(1/a) for a < 1)."""
+    """Gamma(a, 1) variate (Marsaglia-Tsang; for a < 1, a Gamma(a + 1) one boosted by
+    U^(1/a), the uniform drawn first)."""
+    boost = 1.0
     if a < 1.0:
         u = next_double(s)
-        return std_gamma(s, a + 1.0) * math.pow(1.0 - u, 1.0 / a)
+        boost = math.pow(1.0 - u, 1.0 / a)
+        a += 1.0
     d = a - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
     while True:
@@ -243,12 +246,12 @@ def std_gamma(s: np.ndarray, a: float) -> float:
         v = v * v * v
         u = 1.0 - next_double(s)
         if u < 1.0 - 0.0331 * (x * x) * (x * x):
-            return d * v
+            return d * v * boost
         if math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
-            return d * v
+            return d * v * boost
 
 
-@jit
+@jit_callee
 def _poisson_ptrs(s: np.ndarray, lam: float) -> int:
     slam = math.sqrt(lam)
     loglam = math.log(lam)
@@ -271,7 +274,7 @@ def _poisson_ptrs(s: np.ndarray, lam: float) -> int:
             return int(k)
 
 
-@jit
+@jit_callee
 def poisson(s: np.ndarray, lam: float) -> int:
     """Poisson(lam) variate: inversion by sequential search for lam < 10, PTRS above."""
     if lam <= 0.0:

@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_inline, jit_vector
+from .._numba import jit_callee, jit_inline, jit_vector
 from ..severity._families import sampler_code
 from ..severity._spec import SPLICED_CODE
 from ._gamma_fill import REJECTION_CODES, fill_rejection
@@ -112,7 +112,7 @@ def sev_isf(code: int, par: np.ndarray, q: float) -> float:
     return min(max(x, par[part + 6]), par[part + 7])
 
 
-@jit
+@jit_callee
 def inverse(code: int, par: np.ndarray, u: float) -> float:
     """The loss at uniform ``u`` by inversion of the truncated severity, kept in its support."""
     x = sev_isf(code, par, par[5] + (1.0 - u) * (par[4] - par[5]))

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit, jit_vector
+from .._numba import jit, jit_callee, jit_vector
 from ._vlog import log_inplace
 
 __all__ = ["ndtr", "ndtri", "ndtri_inplace"]
@@ -80,7 +80,7 @@ _FAR_DEN = (
 )
 
 
-@jit
+@jit_callee
 def _horner(x, c0, c1, c2, c3, c4, c5, c6, c7) -> float:
     """``c0 x**7 + c1 x**6 + ... + c7`` by Horner's rule, ``((c0 x + c1) x + c2) ...``,
     rounded in that order wherever it is used (so the scalar and the vector quantile agree)."""
@@ -157,7 +157,7 @@ def ndtri_inplace(x: np.ndarray, m: int, p, lg, tail, bits) -> None:
         x[j] = -lg[i] if p[j] < 0.5 else lg[i]
 
 
-@jit
+@jit_callee
 def _betacf(a: float, b: float, x: float) -> float:
     """Continued fraction of the incomplete beta function (modified Lentz)."""
     tiny = 1e-300
@@ -196,7 +196,7 @@ def _betacf(a: float, b: float, x: float) -> float:
     return h
 
 
-@jit
+@jit_callee
 def betainc(a: float, b: float, x: float) -> float:
     """Regularized incomplete beta function I_x(a, b) (Numerical Recipes, section 6.4)."""
     if x <= 0.0:
@@ -211,7 +211,7 @@ def betainc(a: float, b: float, x: float) -> float:
     return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
 
 
-@jit
+@jit_callee
 def t_cdf(t: float, df: float) -> float:
     """Student t distribution function with ``df`` degrees of freedom."""
     tail = 0.5 * betainc(0.5 * df, 0.5, df / (df + t * t))

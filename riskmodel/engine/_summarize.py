@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba import jit
+from .._numba import jit, jit_callee
 
-__all__ = ["active_years", "row_totals", "summarize"]
+__all__ = ["active_years", "summarize"]
 
 
-@jit
+@jit_callee
 def _column_moments(x: np.ndarray, c: int, n: int, years: int):
     """Mean and sum of squared deviations of ``x[:n, c]`` and ``years - n`` zeros.
 
@@ -134,19 +134,3 @@ def active_years(values: np.ndarray, where: np.ndarray) -> int:
         where[a] = i
         a += nonzero
     return a
-
-
-@jit
-def row_totals(values: np.ndarray, out: np.ndarray) -> None:
-    """``out[i] = values[i, 0] + values[i, 1] + ...``, summed in order as :func:`summarize`
-    sums a row (so the result equals the totals it ranks by).
-
-    ``out`` may be a strided column of a larger array (the first column of the "layers"
-    view); NumPy's ``sum(axis=1, out=...)`` over a few columns into it is ten times slower.
-    """
-    n, k = values.shape
-    for i in range(n):
-        s = 0.0
-        for c in range(k):
-            s += values[i, c]
-        out[i] = s

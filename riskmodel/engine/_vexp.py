@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .._numba import jit
+from .._numba import jit_callee
 from ._bits import f2i, i2f
 
 __all__ = ["exp_inplace"]
@@ -49,7 +49,7 @@ _LN2_32_LO = 1.4841640746973977e-08  # ln(2)/32 - _LN2_32_HI
 _C2, _C3, _C4, _C5, _C6 = 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720
 
 
-@jit
+@jit_callee
 def exp_inplace(x: np.ndarray, m: int, t: np.ndarray, bits: np.ndarray) -> None:
     """``x[:m] = exp(x[:m])``, using the scratch arrays ``t`` (float64) and ``bits`` (int64)
     of length at least ``m``."""

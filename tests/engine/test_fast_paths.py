@@ -4,13 +4,14 @@ import math
 
 import numpy as np
 import pytest
+from _compiled import compiled
 from scipy import stats
 
 from riskmodel.engine import _kernels as K
 from riskmodel.engine import _random as R
 from riskmodel.engine import simulate
 from riskmodel.engine._specs import MAX_TABLE, count_tables, frequency_spec
-from riskmodel.engine._summarize import row_totals, summarize
+from riskmodel.engine._summarize import summarize
 from riskmodel.engine._tail import Tail
 from riskmodel.engine._vexp import exp_inplace
 from riskmodel.engine.result import LossSample
@@ -20,10 +21,12 @@ from riskmodel.insurance import InsuranceProgram, Layer
 from riskmodel.model import LossModel
 from riskmodel.severity import LogNormal
 
+EXP = compiled(exp_inplace)
+
 
 def _exp(x, twin=False):
     y = np.array(x, dtype=float)
-    fn = exp_inplace.py_func if twin else exp_inplace
+    fn = exp_inplace if twin else EXP
     fn(y, len(y), np.empty(len(y)), np.empty(len(y), dtype=np.int64))
     return y
 
@@ -48,7 +51,7 @@ def test_vectorised_exp_falls_back_outside_its_range_and_twin_agrees():
 def test_bulk_fills_continue_the_same_stream_as_single_draws():
     # (their plain-Python twins run under NUMBA_DISABLE_JIT=1 in test_twins.py)
     state = R.new_state(np.random.default_rng(4))
-    fill_n, fill_u = R.fill_normal, R.fill_uniform
+    fill_n, fill_u = compiled(R.fill_normal), compiled(R.fill_uniform)
     a, b = state.copy(), state.copy()
     z = np.empty(600)
     u = np.empty(300)
@@ -136,20 +139,6 @@ def test_summarize_matches_numpy(k):
     assert t_r == r
     for a, b in zip((t_mean, t_m2, t_tot[:r], t_rows[:r]), (mean, m2, tot, rows), strict=True):
         np.testing.assert_array_equal(a, b)
-
-
-def test_row_totals_into_a_column_match_summarize_and_its_twin():
-    x = np.random.default_rng(3).lognormal(0, 1, size=(1001, 3))
-    n = len(x)
-    out = np.full((n, 4), np.nan)  # a strided column of a wider array, as the layers view's
-    row_totals(x, out[:, 0])
-    tot = np.empty(n)
-    summarize(x, n, -np.inf, n, np.empty((n, 1)), tot, np.empty((n, 3)), *np.empty((2, 4)))
-    np.testing.assert_array_equal(out[:, 0], tot)  # the same sums, bit for bit
-    assert np.isnan(out[:, 1:]).all()
-    twin = np.empty(n)
-    row_totals.py_func(x, twin)
-    np.testing.assert_array_equal(twin, tot)
 
 
 def test_tail_keeps_the_earliest_among_equal_totals_whatever_the_blocks():
@@ -314,11 +303,12 @@ def test_copula_scale_tables_give_the_counts_of_the_uniform_scale_tables(cop_kin
     x = np.concatenate(
         [np.random.default_rng(8).standard_t(2.0, 20_000), [-40.0, -8.0, 8.0, 40.0]]
     )
+    t_cdf, z_table_count = compiled(t_cdf), compiled(K._z_table_count)
     u = np.array([ndtr(v) if cop_kind == 1 else t_cdf(v, df) for v in x])
     resolved = u < 1.0 - 1e-12  # where the uniform scale still resolves the count's cdf
     assert resolved.mean() > 0.95  # (a t(2) sample: about 1% lies beyond)
     for c in range(len(freqs)):
-        got = np.array([K._z_table_count(zq, zguide, c, v) for v in x])
+        got = np.array([z_table_count(zq, zguide, c, v) for v in x])
         want = np.array([K.table_count(cdf, guide, size, c, v) for v in u])
         np.testing.assert_array_equal(got[resolved], want[resolved])
         # beyond it the uniform rounds towards 1 and stops short; the copula scale goes on

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from riskmodel.engine._program import apply_terms, program_arrays, run_program
-from riskmodel.engine._summarize import row_totals
 from riskmodel.insurance import InsuranceProgram, Layer, apply_program
 
 
@@ -53,8 +52,9 @@ def test_the_compiled_programme_equals_the_reference_bit_for_bit(k, which):
     want_paid = np.full((n, len(program.layers)), np.nan)
     want_ceded, want_rp = apply_program(program, gross, occ, names, layer_paid=want_paid)
     want_net = gross - want_ceded
-    want_total = np.empty(n)
-    row_totals(want_net, want_total)
+    want_total = np.zeros(n)
+    for c in range(k):  # in order, as the kernels sum a year's categories
+        want_total += want_net[:, c]
     assert (want_ceded > 0).mean() > 0.05  # the layers pay in many years
 
     arrays = program_arrays(program, names)

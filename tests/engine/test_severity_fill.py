@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from _compiled import compiled
 from scipy import stats
 
 from riskmodel.engine import _random as R
@@ -28,6 +29,9 @@ from riskmodel.severity import (
     Weibull,
 )
 
+LOG_C, EXPM1_C = compiled(log_inplace), compiled(SF.expm1_inplace)
+ISF_C, SPLICED_C = compiled(SF.isf_inplace), compiled(SF._spliced_inplace)
+
 
 def _ulps(got, want):
     return np.abs(got - want) / np.spacing(np.abs(want))
@@ -35,7 +39,7 @@ def _ulps(got, want):
 
 def _log(x, twin=False):
     y = np.array(x, dtype=float)
-    (log_inplace.py_func if twin else log_inplace)(y, y.size, np.empty(y.size, np.int64))
+    (log_inplace if twin else LOG_C)(y, y.size, np.empty(y.size, np.int64))
     return y
 
 
@@ -92,7 +96,7 @@ def test_vectorised_expm1_is_accurate_near_zero_and_beyond():
     v = v[v > -700]
     y = v.copy()
     n = v.size
-    SF.expm1_inplace(y, n, np.empty(n), np.empty(n), np.empty(n, np.int64))
+    EXPM1_C(y, n, np.empty(n), np.empty(n), np.empty(n, np.int64))
     want = np.expm1(v)
     assert _ulps(y, want).max() <= 4.0  # exp(v) - 1 for |v| > 0.25 costs a few ulps
 
@@ -133,7 +137,7 @@ def test_buffer_inversion_agrees_with_the_scalar_one_deep_into_the_tail(dist):
     q = par[5] + q * (par[4] - par[5])  # survival probabilities inside the truncation
     q = q[q > par[5]]
     got = q.copy()
-    SF.isf_inplace(code, par, got, q.size, np.empty((3, q.size)), np.empty(q.size, np.int64))
+    ISF_C(code, par, got, q.size, np.empty((3, q.size)), np.empty(q.size, np.int64))
     want = np.array([SF.sev_isf(code, par, v) for v in q])
     _assert_close_in_the_exponent(got, want)
 
@@ -215,7 +219,7 @@ def test_the_buffer_inversion_agrees_with_the_scalar_one_at_the_edges(dist):
     code, par = severity_spec(dist)
     q = np.array([0.3, 1.0, 0.9, 1e-310, 5e-324, 0.5])
     got = q.copy()
-    SF.isf_inplace(code, par, got, q.size, np.empty((3, q.size)), np.empty(q.size, np.int64))
+    ISF_C(code, par, got, q.size, np.empty((3, q.size)), np.empty(q.size, np.int64))
     want = np.array([SF.sev_isf(code, par, v) for v in q])
     assert not np.isnan(got).any()
     _assert_close_in_the_exponent(got, want)  # (zeros and infinities equal)
@@ -226,7 +230,7 @@ def test_the_buffer_inversion_of_a_code_without_a_family_is_nan_as_the_scalar_on
     unknown = -1  # (family codes are never negative)
     assert math.isnan(SF.sev_isf(unknown, par, 0.5))
     q = np.array([0.3, 0.5, 0.9])
-    SF.isf_inplace(unknown, par, q, 3, np.empty((3, 3)), np.empty(3, np.int64))
+    ISF_C(unknown, par, q, 3, np.empty((3, 3)), np.empty(3, np.int64))
     assert np.isnan(q).all()
 
 
@@ -237,7 +241,7 @@ def test_a_uniform_equal_to_zero_gives_the_lower_end():
     buf = np.array([0.0, 0.25, 0.5])  # the uniforms, as fill_severities turns them into q
     q = par[5] + (1.0 - buf) * (par[4] - par[5])
     assert q[0] == 1.0
-    SF.isf_inplace(code, par, q, 3, np.empty((3, 3)), np.empty(3, np.int64))
+    ISF_C(code, par, q, 3, np.empty((3, 3)), np.empty(3, np.int64))
     assert q[0] == 0.0 and np.all(q[1:] > 0)
 
 
@@ -263,7 +267,7 @@ def test_spliced_severities_have_a_compiled_sampler_that_agrees_with_their_isf(d
     base = dist.base if hasattr(dist, "limit") else dist
     np.testing.assert_allclose(scalar, base.isf(q), rtol=1e-12)  # the kernels' formula
     got = q.copy()
-    SF._spliced_inplace(par, got, q.size, np.empty((5, q.size)), np.empty(q.size, np.int64))
+    SPLICED_C(par, got, q.size, np.empty((5, q.size)), np.empty(q.size, np.int64))
     _assert_close_in_the_exponent(got, scalar)
 
 
