@@ -189,7 +189,7 @@ def precompile(
     Parameters
     ----------
     steps : sequence of str, optional
-        Names of :data:`STEPS` to run; default all of them (about 18 s on a 2-core AVX-512
+        Names of :data:`STEPS` to run; default all of them (about 17 s on a 2-core AVX-512
         machine the first time, a second or two once the cache holds them).
     report : callable, optional
         Called with each :class:`CompileStep` as soon as it is done (the CLI prints it).
