@@ -1,11 +1,15 @@
-"""Output helpers shared by the benchmark scripts: the machine line, its vector flags and
-Markdown tables."""
+"""Helpers shared by the benchmark scripts: the machine line, its vector flags, a median time
+and Markdown tables."""
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
 
 
 def machine() -> str:
@@ -48,6 +52,17 @@ def code_target() -> str:
     if os.environ.get("NPY_DISABLE_CPU_FEATURES"):
         notes.append(f"NumPy without {os.environ['NPY_DISABLE_CPU_FEATURES']}")
     return "".join(f"; {n}" for n in notes)
+
+
+def median_time(repeat: int, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+    """Median wall seconds of ``repeat`` calls of ``fn(*args, **kwargs)`` (warm it up first:
+    compiling is not timed), and the last call's value."""
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

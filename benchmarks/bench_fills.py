@@ -21,11 +21,9 @@ To compare two versions, run it from a worktree of the other on ``PYTHONPATH``, 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
-from _report import cpu_flags, machine, table
+from _report import cpu_flags, machine, median_time, table
 
 YEARS = 65_536
 RATE = 9.8
@@ -85,12 +83,8 @@ def main() -> None:
         state = new_state(np.random.default_rng(7))
         call = (state, code, par, counts, 0, occ_par, occ_cover, gross, occ, work)
         kernel(*call)  # (compiles, or loads from the cache)
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            kernel(*call)
-            times.append(time.perf_counter() - t0)
-        ns = statistics.median(times) / losses * 1e9
+        seconds, _ = median_time(args.repeat, kernel, *call)
+        ns = seconds / losses * 1e9
         rows.append([name, f"{ns:.2f}", kernel.py_func.__name__])
     print(f"{machine()}; flags: {cpu_flags()}; one thread, {YEARS:,} years of Poisson({RATE})")
     print(table(["severity", "ns per loss (median)", "kernel"], rows))
@@ -123,13 +117,9 @@ def count_rows(repeat: int) -> list[list[str]]:
 
     rows = []
     for name, run in (("independent", independent), ("Gaussian copula", copula)):
-        run()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - t0)
-        rows.append([name, f"{statistics.median(times) / YEARS * 1e9:.2f}"])
+        run()  # (compiles, or loads from the cache)
+        seconds, _ = median_time(repeat, run)
+        rows.append([name, f"{seconds / YEARS * 1e9:.2f}"])
     return rows
 
 

@@ -35,12 +35,10 @@ the CPU and its vector flags.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
-from _report import cpu_flags, machine, table
+from _report import cpu_flags, machine, median_time, table
 from scipy import special, stats
 
 
@@ -173,12 +171,7 @@ def main() -> None:
     for name, (m, program) in models.items():
         kw = {"rng": 1, "n_threads": args.threads, "min_level": 0.995, "program": program}
         simulate(m, min(args.n_sims, 200_000), **kw)  # warm-up: compile outside the timing
-        times, res = [], None
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            res = simulate(m, args.n_sims, **kw)
-            times.append(time.perf_counter() - t0)
-        t = statistics.median(times)
+        t, res = median_time(args.repeat, simulate, m, args.n_sims, **kw)
         rate[name] = counts[name] * args.n_sims / t
         view = res.net if program is not None else res.gross  # (the twin's totals: net)
         means[name] = (view.mean, view.mean_se)
@@ -187,12 +180,7 @@ def main() -> None:
     rng = np.random.default_rng(1)
     for name, (m, c, program) in twins.items():
         _numpy_model(m, 10_000, rng, c, program)
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            tot = _numpy_model(m, args.n_sims, rng, c, program)
-            times.append(time.perf_counter() - t0)
-        t = statistics.median(times)
+        t, tot = median_time(args.repeat, _numpy_model, m, args.n_sims, rng, c, program)
         r = counts[name] * args.n_sims / t
         se = tot.std(ddof=1) / np.sqrt(tot.size)
         mu, mu_se = means[name]

@@ -235,7 +235,7 @@ def _component_inplace(code: int, par: np.ndarray, v: np.ndarray, n: int, scratc
 def _spliced_inplace(par: np.ndarray, buf: np.ndarray, m: int, scratch, bits) -> None:
     """``buf[:m] = sev_isf(SPLICED, par, buf[:m])`` a buffer at a time.
 
-    The probabilities are sorted into one array without a branch (``scratch[3]``: the tail's
+    The probabilities are split into one array without a branch (``scratch[3]``: the tail's
     from the front, the body's from the back, each value's place noted in ``scratch[4]``),
     each part turned into its conditional probabilities and inverted in vectorised passes,
     and the losses gathered back into their places.

@@ -21,10 +21,13 @@ does on these inputs.
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
 import numpy as np
+
+HERE = pathlib.Path(__file__).parent  # (the script imports its _compiled)
 
 SCRIPT = r"""
 import json, math
@@ -33,6 +36,7 @@ import numba
 from riskmodel.engine import _kernels as K, _random as R, _special as S, _vexp as V, _vlog as VL
 from riskmodel.engine import _severity_fill as SF
 from riskmodel.engine._specs import count_tables, frequency_spec, severity_spec
+from _compiled import compiled  # (tests/engine, on the path: see _run)
 from riskmodel.frequency import Mixture, NegativeBinomial, Poisson
 from riskmodel.severity import (
     Burr, Gamma, GeneralizedPareto, LogGamma, LogLogistic, LogNormal, Lomax, Pareto, Spliced,
@@ -65,12 +69,6 @@ def ppf_grid(kind, fpar, u):
     for i in range(u.shape[0]):
         out[i] = K.count_ppf(kind, fpar, u[i])
     return out
-
-def compiled(helper):  # (a helper only kernels call, called from Python, runs as Python)
-    @numba.njit
-    def call(*args):
-        return helper(*args)
-    return call
 
 fill_normal, fill_uniform = compiled(R.fill_normal), compiled(R.fill_uniform)
 std_gamma, poisson = compiled(R.std_gamma), compiled(R.poisson)
@@ -158,7 +156,8 @@ print(json.dumps(out))
 
 
 def _run(disable_jit: str) -> dict:
-    env = dict(os.environ, NUMBA_DISABLE_JIT=disable_jit)
+    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, NUMBA_DISABLE_JIT=disable_jit, PYTHONPATH=path)
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=600
     )
