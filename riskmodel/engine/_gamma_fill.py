@@ -80,7 +80,7 @@ def fill_rejection(code: int, state: np.ndarray, par: np.ndarray, buf, m: int, s
             log_inplace(f, k, bits)
             for i in range(k):
                 f[i] = f[i] / a
-            exp_inplace(f, k, t, bits)
+            exp_inplace(f, k, t)
         for i in range(k):  # (vectorised) each trial's draw, and what decides it
             zi = z[i]
             v = 1.0 + c * zi
@@ -102,6 +102,6 @@ def fill_rejection(code: int, state: np.ndarray, par: np.ndarray, buf, m: int, s
     for j in range(m):
         buf[j] = b * buf[j] if code == GAMMA else buf[j] / b
     if code != GAMMA:
-        exp_inplace(buf, m, t, bits)
+        exp_inplace(buf, m, t)
     for j in range(m):
         buf[j] = min(max(buf[j], lower), upper)

@@ -120,15 +120,15 @@ def inverse(code: int, par: np.ndarray, u: float) -> float:
 
 
 @jit_vector
-def expm1_inplace(x: np.ndarray, m: int, t: np.ndarray, y: np.ndarray, bits) -> None:
-    """``x[:m] = expm1(x[:m])``; ``t``, ``y`` (float64) and ``bits`` (int64) are scratch.
+def expm1_inplace(x: np.ndarray, m: int, t: np.ndarray, y: np.ndarray) -> None:
+    """``x[:m] = expm1(x[:m])``; ``t`` and ``y`` (float64) are scratch.
 
     ``exp(v) - 1`` loses relative accuracy as ``v`` nears 0, so for ``|v| <= 0.25`` the Taylor
     series is summed instead (to ``v**14 / 14!``; remainder below 2e-19 relative).
     """
     for j in range(m):
         y[j] = x[j]
-    exp_inplace(x, m, t, bits)
+    exp_inplace(x, m, t)
     for j in range(m):
         v = y[j]
         s = _INV_FACT[14]
@@ -167,7 +167,7 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
     if code == LOGNORMAL:
         ndtri_inplace(buf, m, a, b, c, bits)
         _affine(buf, m, par[0], -par[1], 1.0)  # mu - sigma z
-        exp_inplace(buf, m, a, bits)
+        exp_inplace(buf, m, a)
         return
     # (f1, d1): a's scaling; expm1 or exp; (t2, f2, d2): the loss's
     f1, d1, expm1, t2, f2, d2 = 1.0, 1.0, False, 0.0, par[1], 1.0
@@ -203,13 +203,13 @@ def isf_inplace(code: int, par: np.ndarray, buf: np.ndarray, m: int, scratch, bi
     else:
         _affine(a, m, 0.0, f1, d1)
         if expm1:
-            expm1_inplace(a, m, b, c, bits)
+            expm1_inplace(a, m, b, c)
         else:
-            exp_inplace(a, m, b, bits)
+            exp_inplace(a, m, b)
         if code == BURR:
             log_inplace(a, m, bits)  # (q = 1, as the Weibull)
             _affine(a, m, 0.0, 1.0, par[0])
-            exp_inplace(a, m, b, bits)
+            exp_inplace(a, m, b)
     if d2 == 1.0 and t2 == 0.0:  # (a division a value is not free)
         for j in range(m):
             buf[j] = f2 * a[j]
@@ -288,7 +288,7 @@ def fill_severities(kind: int, code: int, state, par: np.ndarray, buf, m: int, s
     """
     if kind == PLAIN_LOGNORMAL:
         fill_normal(state, buf, m, par[0], par[1])
-        exp_inplace(buf, m, scratch[0], bits)
+        exp_inplace(buf, m, scratch[0])
     elif kind == REJECTION:
         fill_rejection(code, state, par, buf, m, scratch, bits)
     else:

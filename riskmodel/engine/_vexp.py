@@ -2,8 +2,9 @@
 
 libm's scalar ``exp`` costs several nanoseconds a call on the machines we run on and cannot be
 vectorised by numba; the severity sampler takes one per lognormal loss. :func:`exp_inplace`
-splits the work into straight loops over the buffer (range reduction, exponent bits,
-polynomial) that LLVM turns into SIMD code, about five times faster.
+splits the work into two straight loops over the buffer (the range check and the reduction,
+then the exponent bits and the polynomial) that LLVM turns into SIMD code, about five times
+faster.
 
 Method: ``exp(v) = 2**i * 2**(j/32) * exp(r)`` with ``32 i + j = K = round(32 v / ln 2)``,
 ``0 <= j < 32`` (``K`` by the 1.5 * 2**52 rounding constant, whose low bits then hold it),
@@ -50,9 +51,13 @@ _C2, _C3, _C4, _C5, _C6 = 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720
 
 
 @jit_callee
-def exp_inplace(x: np.ndarray, m: int, t: np.ndarray, bits: np.ndarray) -> None:
-    """``x[:m] = exp(x[:m])``, using the scratch arrays ``t`` (float64) and ``bits`` (int64)
-    of length at least ``m``."""
+def exp_inplace(x: np.ndarray, m: int, t: np.ndarray) -> None:
+    """``x[:m] = exp(x[:m])``, using the scratch array ``t`` (float64, length at least ``m``).
+
+    Two passes: the range check with ``t``, then the rest. The exponent bits are made in the
+    second pass, not in one of their own (about 0.08 ns a value less on AVX-512, 0.04 with
+    AVX2 code); computing ``t`` there too, leaving the first pass the check alone, is slower.
+    """
     out_of_range = 0
     for j in range(m):
         v = x[j]
@@ -62,12 +67,11 @@ def exp_inplace(x: np.ndarray, m: int, t: np.ndarray, bits: np.ndarray) -> None:
         for j in range(m):
             x[j] = math.exp(x[j])
         return
-    for j in range(m):  # the low bits of t: 2**51 + K
-        bits[j] = ((f2i(t[j]) >> 5) + 1023) << 52  # 2**i, i = floor(K / 32)
     for j in range(m):
+        tb = f2i(t[j])  # its low bits: 2**51 + K
         k = t[j] - _ROUND
         r = (x[j] - k * _LN2_32_HI) - k * _LN2_32_LO
         r2 = r * r
         q = r + r2 * (_C2 + _C3 * r) + (r2 * r2) * ((_C4 + _C5 * r) + _C6 * r2)
-        tj = _TABLE[f2i(t[j]) & 31]
-        x[j] = (tj + tj * q) * i2f(bits[j])
+        tj = _TABLE[tb & 31]
+        x[j] = (tj + tj * q) * i2f(((tb >> 5) + 1023) << 52)  # times 2**i, i = floor(K / 32)

@@ -27,7 +27,7 @@ EXP = compiled(exp_inplace)
 def _exp(x, twin=False):
     y = np.array(x, dtype=float)
     fn = exp_inplace if twin else EXP
-    fn(y, len(y), np.empty(len(y)), np.empty(len(y), dtype=np.int64))
+    fn(y, len(y), np.empty(len(y)))
     return y
 
 
