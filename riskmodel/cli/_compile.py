@@ -15,9 +15,9 @@ EXAMPLES = """examples:
 numba compiles each kernel on its first use and keeps it in its cache, so the first simulation
 after installing spends much of its time compiling (about 3 s of the first 'riskmodel reserve'
 on a 2-core AVX-512 machine, more on slower CPUs). This command does all of it at once (about
-17 s there), for example in a
-container image's build step. The cache is kept per CPU model: a machine with another CPU
-compiles its own on first use. Running the command again only loads the kernels.
+17 s there), for example in a container image's build step. The cache is kept per CPU model: a
+machine with another CPU compiles its own on first use. Running the command again only loads
+the kernels.
 """
 
 
