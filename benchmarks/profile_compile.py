@@ -3,7 +3,11 @@
 Runs a command of the CLI (default: ``reserve --n-sims 20000 --parameter-draws 0``) in fresh
 processes with an empty numba cache (a temporary ``NUMBA_CACHE_DIR``): ``--rounds`` times
 cold, each followed by a warm run on the cache it filled, timing the whole process as a user
-runs it (``python -m riskmodel ...``). Then, once more cold in a child process, it lists the
+runs it (``python -m riskmodel ...``). Then it runs the command in-process, cold and then
+warm, with timers around its phases: the modules a reserve imports, the fitting
+(``calibrate_industry``), the simulations (``reserve``) and the model-risk table
+(``model_risk``), each with what it imports and compiles (a phase the command does not run
+reads 0). Then, once more cold in a child process, it lists the
 compiled functions by their own compile time (numba's compile events: a function's seconds
 less those of the functions it compiled meanwhile; a function compiled for several
 signatures is summed), and, for the slowest kernel, numba's ``compiler_lock`` and
@@ -78,6 +82,49 @@ print(json.dumps({
 """
 
 
+#: run in the child: the command in-process with wall timers around its phases (the modules a
+#: reserve imports, imported first; then the fitting, the simulations and the model-risk table
+#: inside the run, each including what it imports or compiles); prints one JSON line
+PHASES = r"""
+import contextlib, io, json, sys, time
+t0 = time.perf_counter()
+import riskmodel.calibrate, riskmodel.cli, riskmodel.model_averaging, riskmodel.reserving
+took = {"imports": time.perf_counter() - t0}
+for mod, name, phase in (
+    (riskmodel.calibrate, "calibrate_industry", "fitting"),
+    (riskmodel.reserving, "reserve", "simulation"),
+    (riskmodel.model_averaging, "model_risk", "model risk"),
+):
+    def timed(*a, _f=getattr(mod, name), _p=phase, **k):
+        s = time.perf_counter()
+        try:
+            return _f(*a, **k)
+        finally:
+            took[_p] = took.get(_p, 0.0) + time.perf_counter() - s
+    setattr(mod, name, timed)
+import inspect
+from riskmodel.cli import main
+
+kw = {"own_process": True} if "own_process" in inspect.signature(main).parameters else {}
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main(sys.argv[1:], **kw)
+took["total"] = time.perf_counter() - t0
+print(json.dumps(took))
+"""
+
+
+def _child(code: str, args: list[str], cache: str) -> dict:
+    """The JSON line that ``code`` prints, run with the CLI arguments ``args`` in a fresh
+    interpreter with numba's cache in ``cache``."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+    )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _run(args: list[str], cache: str) -> float:
     """Wall seconds of ``python -m riskmodel args`` with numba's cache in ``cache``."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache)
@@ -116,13 +163,17 @@ def main() -> None:
     )
 
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, env=env
-        )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr)
-    doc = json.loads(out.stdout.strip().splitlines()[-1])
+        phases = [_child(PHASES, args, cache), _child(PHASES, args, cache)]  # cold, then warm
+    names = [p for p in phases[0] if p != "total"]
+    rows = [[p, *(f"{run.get(p, 0.0):.2f}" for run in phases)] for p in names]
+    rest = [run["total"] - sum(run.get(p, 0.0) for p in names) for run in phases]
+    rows += [["the rest", *(f"{r:.2f}" for r in rest)]]
+    rows += [["in all", *(f"{run['total']:.2f}" for run in phases)]]
+    print("\nwhere the time goes, in-process (each phase with what it imports and compiles)")
+    print(table(["phase", "cold s", "warm s"], rows))
+
+    with tempfile.TemporaryDirectory() as cache:
+        doc = _child(CHILD, args, cache)
     print(f"\none cold run in-process: {doc['wall']:.2f} s, {doc['compile']:.2f} s compiling")
     rows = [[f, f"{s:.3f}"] for f, s in doc["own"][: opts.top]]
     print(table(["function", "own compile s"], rows))
