@@ -24,8 +24,7 @@ import math
 import os
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,6 +43,7 @@ from . import _dask
 from . import _kernels as K
 from ._blocks import Moments, block_sizes, check_count, resolve_threads
 from ._events import event_counts
+from ._ordered import run_in_order
 from ._program import program_arrays, run_program
 from ._random import new_state
 from ._severity_fill import NPAR
@@ -76,8 +76,8 @@ MAX_TAIL_BYTES = 8 << 30
 #: few hundred million losses a second, 1e12 take about an hour; such a run is refused, not
 #: left to run for hours or days.
 MAX_LOSSES = 1e12
-#: Blocks queued on the thread pool per worker thread: enough to keep every thread busy,
-#: few enough that a huge ``n_sims`` does not queue millions of futures.
+#: Blocks a run's workers may claim ahead of the next block to merge, per worker thread:
+#: enough to keep every thread busy, few enough that the results held stay few.
 BLOCKS_IN_FLIGHT = 4
 #: a model with at most this many expected losses a year (an exchange's), none of whose
 #: severities can be negative, may have blocks whose years mostly hold none: a block where at
@@ -480,28 +480,6 @@ class _Plan:
 _Summary = tuple[Moments, np.ndarray, np.ndarray, int]
 
 
-def _ordered(
-    pool: ThreadPoolExecutor, fn: Callable[..., Any], args: Iterator[tuple], depth: int
-) -> Iterator[Any]:
-    """``fn(*a)`` for each ``a`` of ``args`` on ``pool``, yielded in order.
-
-    At most ``depth`` calls are submitted and not yet consumed (``pool.map`` would submit them
-    all at once: 1.5e8 futures for ``n_sims = 1e13``). Pending calls are cancelled if the
-    consumer stops.
-    """
-    pending: deque = deque()
-    try:
-        for a in args:
-            pending.append(pool.submit(fn, *a))
-            if len(pending) >= depth:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for fut in pending:
-            fut.cancel()
-
-
 _NO_YEARS = np.empty(0, dtype=np.int64)  # (a thread's first scratch for an events block)
 
 #: a chunk's parameters: frequency parameters and kinds, count tables, severity codes and
@@ -731,7 +709,6 @@ class Simulation:
         b0 = self.n_sims // bs
         b1 = -(-n_total // bs)
         bar = Progress(n_total - self.n_sims, "years", "simulating", enabled=self.progress)
-        pool = _pool(self.threads)
         with bar:
             if pilot:
                 out, rp = self._block(b0, bs)
@@ -741,14 +718,27 @@ class Simulation:
                 self._merge(out, rp)
                 bar.update(bs)
                 b0 += 1
+
+            def size(b: int) -> int:
+                return min(bs, n_total - b * bs)
+
+            def merge(b: int, result: tuple[dict[str, _Summary], float]) -> None:
+                self._merge(*result)
+                bar.update(size(b))
+
             if self.backend == "dask":  # groups of blocks as tasks on a cluster
                 results = _dask.run_blocks(self, b0, block_sizes(b0 * bs, n_total, bs))
-            else:  # lazily: a few blocks per thread in flight, not all of them at once
-                blocks = ((b, min(bs, n_total - b * bs)) for b in range(b0, b1))
-                results = _ordered(pool, self._block, blocks, BLOCKS_IN_FLIGHT * self.threads)
-            for b, (out, rp) in zip(range(b0, b1), results, strict=True):
-                self._merge(out, rp)
-                bar.update(min(bs, n_total - b * bs))
+                for b, result in zip(range(b0, b1), results, strict=True):
+                    merge(b, result)
+            else:  # the workers merge the blocks in order themselves, a few ahead per thread
+                run_in_order(
+                    _pool(self.threads),
+                    self.threads,
+                    range(b0, b1),
+                    lambda b: self._block(b, size(b)),
+                    merge,
+                    depth=BLOCKS_IN_FLIGHT * self.threads,
+                )
 
     def _merge(self, out: dict[str, _Summary], rp: float) -> None:
         """Merge a block's summary (from :meth:`_block`), the next in order."""

@@ -19,6 +19,7 @@ from riskmodel.cli import main
 from riskmodel.data import read_exposure, read_losses
 from riskmodel.data._input import ENV_MAX_MB
 from riskmodel.engine import simulation as S
+from riskmodel.engine._ordered import run_in_order
 from riskmodel.frequency import Poisson
 from riskmodel.profile import load_profile
 from riskmodel.severity import LogNormal
@@ -56,25 +57,26 @@ def test_an_absurd_rate_is_guarded_by_the_work_it_would_take():
 
 
 def test_the_pool_holds_only_a_few_blocks_at_a_time():
-    # pool.map submitted every block at once; _ordered keeps at most `depth` in flight
-    submitted = []
+    # pool.map submitted every block at once; the workers claim at most `depth` blocks ahead
+    # of the merge, whatever the number of blocks
+    claimed, merged = [], []
 
-    def work(i):
-        return i * i
+    class Enough(Exception):
+        pass
 
-    def blocks():
-        for i in range(10**12):  # never materialised
-            submitted.append(i)
-            yield (i,)
+    def work(b):
+        claimed.append(b)
+        return b * b
 
-    with ThreadPoolExecutor(2) as pool:
-        got = []
-        for r in S._ordered(pool, work, blocks(), depth=4):
-            got.append(r)
-            if len(got) == 10:
-                break
-    assert got == [i * i for i in range(10)]
-    assert len(submitted) <= 10 + 4
+    def merge(b, r):
+        merged.append(r)
+        if len(merged) == 10:
+            raise Enough
+
+    with ThreadPoolExecutor(2) as pool, pytest.raises(Enough):
+        run_in_order(pool, 2, range(10**12), work, merge, depth=4)
+    assert merged == [i * i for i in range(10)]
+    assert len(claimed) <= 10 + 4
 
 
 def test_lazy_submission_keeps_results_independent_of_threads():
