@@ -13,7 +13,7 @@ block of 65,536 years (medians of ``--repeat``, after a warm-up, so compiling is
 6. a whole block on the calling thread (``Simulation._block``: counts, losses, summary, tail
    candidates, the Python around them), and what it costs beyond steps 4 and 5;
 7. ``simulate`` of ``--n-sims`` years on the thread pool with one thread and with two: wall
-   and process CPU time per draw, and what the pool and the main thread's merges add to the
+   and process CPU time per draw, and what the pool, the merges and the waits add to the
    blocks.
 
 Steps 1-3 run inside compiled loops (a call from Python per buffer of 1,024 values would add
@@ -183,8 +183,8 @@ def main() -> None:
     print(table(header, pool_rows(n_sims, max(3, args.repeat // 3), block_s)))
     print(
         f"{n_sims:,} years, min_level {LEVEL_FAST}; CPU beyond the blocks: the process's CPU "
-        "time less that of its blocks run alone (step 6), per draw: the pool, the main "
-        "thread's merges, the waits"
+        "time less that of its blocks run alone (step 6), per draw: the pool, the merges, "
+        "the waits"
     )
 
 
