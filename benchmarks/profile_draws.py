@@ -16,6 +16,10 @@ block of 65,536 years (medians of ``--repeat``, after a warm-up, so compiling is
    and process CPU time per draw, and what the pool, the merges and the waits add to the
    blocks.
 
+Then a truncated, capped Weibull's fill, the industry model's hack severity (the uniforms, the
+survival probabilities, the inverse, the whole fill), and the vectorised ``log`` alone: where
+the inversion families' time goes.
+
 Steps 1-3 run inside compiled loops (a call from Python per buffer of 1,024 values would add
 its dispatch to the step). The figures are per expected draw (5 a year). Run it with AVX2 code
 on an AVX-512 CPU (``_report.code_target``) to see what an AVX2-only machine's instructions
@@ -68,6 +72,74 @@ def compiled_loops():
             exp_inplace(buf, len(buf), t)
 
     return uniforms, normals, copies, exps
+
+
+def inversion_rows(repeat: int) -> list[list[str]]:
+    """A truncated, capped Weibull's fill (the industry model's hack losses), step by step,
+    and the vectorised ``log`` alone (ns per loss)."""
+    from riskmodel.engine import _kernels as K
+    from riskmodel.engine._random import fill_uniform, new_state
+    from riskmodel.engine._severity_fill import fill_kind, fill_severities, isf_inplace
+    from riskmodel.engine._specs import severity_spec
+    from riskmodel.engine._vlog import log_inplace
+    from riskmodel.severity import Weibull
+
+    # the industry model's hack severity, as bench_fills.py has it
+    code, par = severity_spec(Weibull(0.41, 1.7e7).truncated(1e6).capped(1e11))
+    kind = fill_kind(code, par)
+
+    @numba.njit(nogil=True)
+    def survivals(state, buf, n, par):  # uniforms, then the survival probabilities q
+        for _ in range(n):
+            fill_uniform(state, buf, len(buf))
+            for j in range(len(buf)):
+                buf[j] = par[5] + (1.0 - buf[j]) * (par[4] - par[5])
+
+    @numba.njit(nogil=True)
+    def inverses(state, buf, n, par, code, scratch, bits):  # ... and the inverse
+        for _ in range(n):
+            survivals(state, buf, 1, par)
+            isf_inplace(code, par, buf, len(buf), scratch, bits)
+
+    @numba.njit(nogil=True)
+    def fills(state, buf, n, par, code, scratch, bits):  # the whole fill of the kernels
+        for _ in range(n):
+            fill_severities(kind, code, state, par, buf, len(buf), scratch, bits)
+
+    @numba.njit(nogil=True)
+    def logs(src, buf, n, bits):  # a copy, then the log
+        for _ in range(n):
+            for j in range(len(buf)):
+                buf[j] = src[j]
+            log_inplace(buf, len(buf), bits)
+
+    uniforms, _, copies, _ = compiled_loops()
+    state = new_state(np.random.default_rng(11))
+    buf, scratch = np.empty(K.BUFFER), np.empty((5, K.BUFFER))
+    bits = np.empty(K.BUFFER, np.int64)
+    src = np.random.default_rng(12).random(K.BUFFER)
+    n = 300
+    per = 1e9 / (n * K.BUFFER)
+
+    calls = {
+        "uniforms": (uniforms, (state, buf, n)),
+        "survivals": (survivals, (state, buf, n, par)),
+        "inverses": (inverses, (state, buf, n, par, code, scratch, bits)),
+        "fills": (fills, (state, buf, n, par, code, scratch, bits)),
+        "copies": (copies, (src, buf, n)),
+        "logs": (logs, (src, buf, n, bits)),
+    }
+    t = {}
+    for name, (f, args) in calls.items():
+        f(*args)  # (compiles)
+        t[name] = median_time(repeat, f, *args)[0] * per
+    return [
+        ["uniforms", f"{t['uniforms']:.2f}", "the generator"],
+        ["survival probabilities q", f"{t['survivals'] - t['uniforms']:.2f}", "one pass"],
+        ["the inverse (`isf_inplace`)", f"{t['inverses'] - t['survivals']:.2f}", "2 logs, 1 exp"],
+        ["the whole fill (`fill_severities`)", f"{t['fills']:.2f}", "with the clamp and cap"],
+        ["`log` of a buffer, alone", f"{t['logs'] - t['copies']:.2f}", "a copy's cost taken off"],
+    ]
 
 
 def step_rows(repeat: int) -> tuple[list[list[str]], float]:
@@ -178,6 +250,9 @@ def main() -> None:
         f"blocks of {YEARS:,} years; steps on one thread, medians of {args.repeat}"
     )
     print(table(["step", "ns per draw", "note"], rows))
+    print()
+    print("a truncated, capped Weibull's fill (the industry model's hack losses), one thread")
+    print(table(["step", "ns per loss", "note"], inversion_rows(args.repeat)))
     print()
     header = ["run", "wall ns per draw", "CPU ns per draw", "CPU beyond the blocks", "wall s"]
     print(table(header, pool_rows(n_sims, max(3, args.repeat // 3), block_s)))
