@@ -204,7 +204,8 @@ def model_risk(
         key = "pooled" if c.pooled_severity else name
         if key not in fits:
             x = np.concatenate(list(losses.values())) if key == "pooled" else losses[name]
-            fits[key] = _fits(x, families, cal.threshold)
+            known = _selection_fits(getattr(cal, "selections", {}).get(key), x, cal.threshold)
+            fits[key] = _fits(x, families, cal.threshold, known)
         per_cat[name] = key
     rows = []
     for fam in families:
@@ -356,16 +357,38 @@ def skip_note(
     return None
 
 
-def _fits(x: np.ndarray, families: tuple[str, ...], threshold: float) -> dict[str, Any]:
+def _selection_fits(sel: Any, x: np.ndarray, threshold: float) -> dict[str, Any]:
+    """The fits of the calibration's selection rule ``sel`` (None: no rule ran), by family.
+
+    Only where they are fits to the losses ``x`` left-truncated at ``threshold``, the same
+    losses in the same order, so that a refit would give the same numbers; else none.
+    """
+    fit = None if sel is None else sel.fit
+    same = (
+        fit is not None
+        and fit.upper is None
+        and fit.cap is None
+        and fit.truncation is not None
+        and bool(np.all(fit.truncation == threshold))
+        and np.array_equal(fit.losses, x)
+    )
+    return dict(sel.comparison.fits) if same else {}
+
+
+def _fits(
+    x: np.ndarray, families: tuple[str, ...], threshold: float, known: dict[str, Any]
+) -> dict[str, Any]:
     """Each family's fit to the losses ``x`` left-truncated at ``threshold``.
 
-    A family whose fit cannot be made maps to why not (a template of the category's
-    ``{key}``), or is missing.
+    Taken from ``known`` (fits already made to them, by family), or fitted here. A family
+    whose fit cannot be made maps to why not (a template of the category's ``{key}``), or is
+    missing.
     """
     singles = [f for f in families if f != SPLICED]
-    out: dict[str, Any] = (
-        dict(compare_severity(x, singles, truncation=threshold).fits) if singles else {}
-    )
+    todo = [f for f in singles if f not in known]
+    out: dict[str, Any] = {f: known[f] for f in singles if f in known}
+    if todo:
+        out.update(compare_severity(x, todo, truncation=threshold).fits)
     if SPLICED in families:
         if x.size < 2 * MIN_SIDE:  # MIN_SIDE losses on either side of the splice point
             out[SPLICED] = f"too few losses in {{key}} ({x.size})"

@@ -96,3 +96,42 @@ def test_the_spliced_candidate_fits_where_there_are_losses_enough():
     assert mr.table.at[SPLICED, "converged"] and 0 < mr.table.at[SPLICED, "weight"] < 1
     assert np.isfinite(mr.table.at[SPLICED, "reserve"])
     assert mr.categories["hack"]["aic"][SPLICED] == pytest.approx(fit.aic, rel=1e-12)
+
+
+def test_the_selection_rules_fits_are_reused_not_refitted(monkeypatch):
+    # the default calibration's selection rule fitted every candidate family to the same
+    # losses: model risk takes those fits, refits nothing, and gets the same table
+    import dataclasses
+
+    import riskmodel.model_averaging as MA
+
+    cal = calibrate_industry()
+    assert cal.selections  # (the rule ran: no family was given)
+    asked = []
+    real = MA.compare_severity
+
+    def spy(x, families, **kw):
+        asked.append(list(families))
+        return real(x, families, **kw)
+
+    monkeypatch.setattr(MA, "compare_severity", spy)
+    families = ("lognormal", "weibull", "gamma")
+    reused = model_risk(families=families, n_sims=20_000, rng=3, calibration=cal)
+    assert asked == []
+    bare = dataclasses.replace(cal, selections={})
+    refitted = model_risk(families=families, n_sims=20_000, rng=3, calibration=bare)
+    assert len(asked) == len(cal.selections)  # (each fitted key once: hack, fraud, pooled)
+    assert reused.table.equals(refitted.table)
+
+
+def test_fits_to_other_losses_are_not_reused():
+    from riskmodel.model_averaging import _selection_fits
+
+    cal = calibrate_industry()
+    sel = cal.selections["hack"]
+    x = sel.fit.losses
+    assert set(_selection_fits(sel, x.copy(), cal.threshold)) == set(sel.comparison.fits)
+    assert _selection_fits(sel, x[::-1].copy(), cal.threshold) == {}  # (another order)
+    assert _selection_fits(sel, x[1:], cal.threshold) == {}
+    assert _selection_fits(sel, x, 2 * cal.threshold) == {}
+    assert _selection_fits(None, x, cal.threshold) == {}
