@@ -84,23 +84,29 @@ print(json.dumps({
 
 #: run in the child: the command in-process with wall timers around its phases (the modules a
 #: reserve imports, imported first; then the fitting, the simulations and the model-risk table
-#: inside the run, each including what it imports or compiles); prints one JSON line
+#: inside the run, each including what it imports or compiles; a phase inside another, the
+#: model-risk table's own reserves, counts for the outer one); prints one JSON line
 PHASES = r"""
 import contextlib, io, json, sys, time
 t0 = time.perf_counter()
 import riskmodel.calibrate, riskmodel.cli, riskmodel.model_averaging, riskmodel.reserving
 took = {"imports": time.perf_counter() - t0}
+running = []
 for mod, name, phase in (
     (riskmodel.calibrate, "calibrate_industry", "fitting"),
     (riskmodel.reserving, "reserve", "simulation"),
     (riskmodel.model_averaging, "model_risk", "model risk"),
 ):
     def timed(*a, _f=getattr(mod, name), _p=phase, **k):
+        if running:  # (inside another phase: its time is that phase's)
+            return _f(*a, **k)
+        running.append(_p)
         s = time.perf_counter()
         try:
             return _f(*a, **k)
         finally:
             took[_p] = took.get(_p, 0.0) + time.perf_counter() - s
+            running.pop()
     setattr(mod, name, timed)
 import inspect
 from riskmodel.cli import main

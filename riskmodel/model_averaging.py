@@ -1,9 +1,10 @@
 """Model risk: the reserve under each credible severity family, AIC weights, an average.
 
 Which family describes the loss sizes is a larger uncertainty than the parameters of any
-one of them, and a dozen losses cannot settle it. :func:`model_risk` refits every category's
+one of them, and a dozen losses cannot settle it. :func:`model_risk` fits every category's
 losses (the same losses, threshold and window as :func:`riskmodel.calibrate.calibrate_industry`)
-with each candidate family, computes the reserve of the model that uses that family in every
+with each candidate family (taking the fits the calibration's selection rule made to them),
+computes the reserve of the model that uses that family in every
 category, and weighs the families by Akaike weights of the joint model.
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ._rng import RNGLike, as_seed_sequence, seed_of
 from .calibrate import calibrate_industry
-from .fit import compare_severity, fit_spliced
+from .fit import SeveritySelection, compare_severity, fit_spliced
 from .fit._spliced import MIN_SIDE
 from .model import LossModel
 
@@ -357,16 +358,19 @@ def skip_note(
     return None
 
 
-def _selection_fits(sel: Any, x: np.ndarray, threshold: float) -> dict[str, Any]:
+def _selection_fits(
+    sel: SeveritySelection | None, x: np.ndarray, threshold: float
+) -> dict[str, Any]:
     """The fits of the calibration's selection rule ``sel`` (None: no rule ran), by family.
 
     Only where they are fits to the losses ``x`` left-truncated at ``threshold``, the same
     losses in the same order, so that a refit would give the same numbers; else none.
     """
-    fit = None if sel is None else sel.fit
+    if sel is None:
+        return {}
+    fit = sel.fit
     same = (
-        fit is not None
-        and fit.upper is None
+        fit.upper is None
         and fit.cap is None
         and fit.truncation is not None
         and bool(np.all(fit.truncation == threshold))

@@ -5,8 +5,8 @@ does not depend on the thread count). :func:`run_in_order` has each worker claim
 block, run it, and then merge every block that is next in order and done, its own and those
 that finished before the ones ahead of them. No thread waits on another to hand it a result:
 the caller's thread only waits for the end. (Merging on the caller's thread instead woke it
-once a block, and on a machine with as many CPUs as workers took CPU time from them; on two
-threads, about 5-10% of the plain benchmark's time: ``benchmarks/README.md``.)
+once a block, and on a machine with as many CPUs as workers took CPU time from them: a few
+percent of the plain benchmark's time on two threads, ``benchmarks/README.md``.)
 """
 
 from __future__ import annotations
@@ -84,10 +84,13 @@ def run_in_order(
     ``work`` run on ``threads`` workers of ``pool``.
 
     ``merge`` runs on the worker threads, one call at a time, in block order. At most
-    ``depth`` blocks are claimed ahead of the next one to merge (``depth >= 1``), so that the
-    results held do not grow with the number of blocks. An error in ``work`` or ``merge``
-    (or an interrupt of the caller) stops the workers: they finish the blocks they run,
-    merge nothing more, and the error is raised here once they have stopped.
+    ``depth`` blocks are claimed ahead of the next one to merge, so that the results held do
+    not grow with the number of blocks. ``threads`` and ``depth`` must be at least 1
+    (``ValueError``: with no worker nothing would run, and with no depth nothing be claimed).
+
+    An error in ``work`` or ``merge`` (or an interrupt of the caller) stops the workers: they
+    finish the blocks they run, merge nothing more, and the error is raised here once they
+    have stopped.
 
     Examples
     --------
@@ -98,6 +101,8 @@ def run_in_order(
     >>> merged
     [0, 1, 4, 9, 16]
     """
+    if threads < 1 or depth < 1:
+        raise ValueError(f"threads and depth: must be at least 1, got {threads} and {depth}")
     state = _Blocks(blocks, work, merge, depth)
     futures = [pool.submit(state.worker) for _ in range(min(threads, len(blocks)))]
     try:

@@ -99,24 +99,27 @@ def test_a_simulation_is_the_same_on_any_number_of_workers():
 
 
 def test_nothing_is_merged_after_an_error():
-    merged, release = [], threading.Event()
+    merged, failed = [], threading.Event()
 
     def work(b):
         if b == 1:
+            failed.set()
             raise ZeroDivisionError("block 1")
         if b == 0:
-            release.wait(5)  # (block 0 finishes after block 1 has failed)
+            failed.wait(5)
+            time.sleep(0.5)  # (block 0 finishes well after the caller has seen block 1 fail)
         return b
 
     def merge(b, r):
         merged.append(b)
 
-    def fail_then_release():
-        with ThreadPoolExecutor(2) as pool:
-            threading.Timer(0.05, release.set).start()
-            run_in_order(pool, 2, range(10), work, merge, depth=4)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(ZeroDivisionError, match="block 1"):
+        run_in_order(pool, 2, range(10), work, merge, depth=4)
+    assert merged == []  # (and run_in_order returned only once block 0 had finished)
 
-    with pytest.raises(ZeroDivisionError, match="block 1"):
-        fail_then_release()
-    time.sleep(0.05)
-    assert merged == []
+
+@pytest.mark.parametrize(("threads", "depth"), [(0, 4), (2, 0), (-1, -1)])
+def test_no_workers_or_no_depth_is_refused(threads, depth):
+    # (no worker would merge nothing and return as if done; no depth would wait for ever)
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="at least 1"):
+        run_in_order(pool, threads, range(3), lambda b: b, lambda b, r: None, depth=depth)
