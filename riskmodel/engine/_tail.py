@@ -83,7 +83,7 @@ def compact(vals: np.ndarray, parts: np.ndarray, size: int, m: int) -> int:
     keep[np.flatnonzero(vals[:size] == cut)[:ties]] = True
     rows = np.flatnonzero(keep)
     vals[:m] = vals[rows]  # (the right sides are copies: the rows may overlap)
-    parts[:m] = parts[rows]
+    parts[:m] = np.take(parts, rows, axis=0)  # (twice as fast as parts[rows] for a few columns)
     return m
 
 
@@ -182,13 +182,13 @@ class Tail:
             nonzero = vals != 0.0
             if not nonzero.all():
                 zeros += len(vals) - int(np.count_nonzero(nonzero))
-                vals, parts = vals[nonzero], parts[nonzero]
+                vals, parts = vals[nonzero], np.compress(nonzero, parts, axis=0)
             if zeros and self.floor <= 0.0:  # (the earliest first: these come after those held)
                 self._zeros = min(self._zeros + zeros, self.m)
         while len(vals):
             keep = vals >= self.floor  # (every tie: a later one may still enter)
             if not keep.all():  # (mostly all: the workers drop what lies below the floor)
-                vals, parts = vals[keep], parts[keep]
+                vals, parts = vals[keep], np.compress(keep, parts, axis=0)
             end = min(self._size + len(vals), len(self._vals))
             took = end - self._size
             self._vals[self._size : end] = vals[:took]
@@ -257,7 +257,7 @@ class Tail:
                 np.any(d[1:] == d[:-1]) or np.count_nonzero(vals >= d[-1]) > len(d)
             )
             order = np.argsort(-vals, kind="stable" if ties else None)
-            out = parts[order[:m]]
+            out = np.take(parts, order[:m], axis=0)  # (as in compact)
             return np.vstack([out, np.zeros((zeros, out.shape[1]))]) if zeros else out
 
         return desc, ordered_parts

@@ -369,7 +369,8 @@ class _Plan:
             years = self._where(n)
             a = active_years(gross, years)
             if a * SPARSE_SHARE <= n:
-                gross, occ = gross[years[:a]], occ[years[:a]]
+                # (np.take: four times as fast as gross[years[:a]] for a few columns)
+                gross, occ = np.take(gross, years[:a], axis=0), np.take(occ, years[:a], axis=0)
         return gross, occ
 
     def _event_block(
@@ -398,7 +399,9 @@ class _Plan:
             years = self._where(n)
             a = active_years(gross, years)  # (a loss of exactly 0 leaves its year out)
             whole = fresh and a == len(gross)
-            rows.append((gross, occ) if whole else (gross[years[:a]], occ[years[:a]]))
+            if not whole:  # (np.take, as in _dense_block)
+                gross, occ = np.take(gross, years[:a], axis=0), np.take(occ, years[:a], axis=0)
+            rows.append((gross, occ))
         if len(rows) == 1:
             return rows[0]
         return np.concatenate([g for g, _ in rows]), np.concatenate([o for _, o in rows])
