@@ -5,7 +5,9 @@ the default industry model of ``riskmodel reserve``, or the example exchange wit
 insurance programme) with timers around each block (``Simulation._block``) and its two
 compiled parts (counts and losses: ``simulate_block``, or for a model drawn as events
 ``event_counts`` and ``draw_losses``; ``summarize``: moments and tail candidates), on 1 and 2
-threads, alternated; then the same block function called in a loop by
+threads, alternated, and the merge of each block's summary into the run's moments and tails
+(``Simulation._merge``, outside the block: with many views and a tail that fills, it can cost
+more than the block's kernels); then the same block function called in a loop by
 one bare Python thread and by two at once (no pool, no merging), with each view's floor set as
 a long run sets it. The "other" column is the rest of a block: the programme's kernel where
 there is one, the Python around the kernels and the waits for the interpreter lock. If a
@@ -64,6 +66,7 @@ def main() -> None:
     simulation.event_counts = timed(simulation.event_counts, "kernels")
     simulation.summarize = timed(simulation.summarize, "summary")
     simulation.Simulation._block = timed(simulation.Simulation._block, "block")
+    simulation.Simulation._merge = timed(simulation.Simulation._merge, "merge")
 
     model, program = _model(), None
     if args.model != "plain":
@@ -90,6 +93,7 @@ def main() -> None:
             rows.append(
                 [f"pool, {threads} thread(s), round {r + 1}", f"{wall:.3f}"]
                 + [f"{v:.3f}" for v in (per["block"], per["kernels"], per["summary"], other)]
+                + [f"{per['merge']:.3f}"]
             )
 
     # bare threads: the block function in a loop, each view's floor set as a long run sets it
@@ -117,13 +121,13 @@ def main() -> None:
             t.start()
         for t in threads:
             t.join()
-        rows.append([f"bare, 1 thread, round {r + 1}", "", f"{alone[0]:.3f}", "", "", ""])
+        rows.append([f"bare, 1 thread, round {r + 1}", "", f"{alone[0]:.3f}", "", "", "", ""])
         rows.append(
-            [f"bare, 2 threads, round {r + 1}", "", f"{statistics.mean(both):.3f}", "", "", ""]
+            [f"bare, 2 threads, round {r + 1}", "", f"{statistics.mean(both):.3f}", "", "", "", ""]
         )
 
     print(f"# block profile, {args.model} model: {machine()}; {n:.0e} years, blocks of {bs}")
-    header = ["run", "wall s", "ms/block", "kernels", "summary", "other"]
+    header = ["run", "wall s", "ms/block", "kernels", "summary", "other", "merge ms/block"]
     print(table(header, rows))
 
 
